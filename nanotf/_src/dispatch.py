@@ -1,0 +1,163 @@
+"""Primitives and `bind`, the single chokepoint every op goes through.
+
+`bind(prim, *inputs, **attrs)`:
+  - if a graph is being built (tf.function tracing, v1 graph mode) or an input is symbolic, hands the op to the
+    graph builder, which appends a node and returns symbolic tensors;
+  - otherwise runs `prim.impl(xp, *arrays, **attrs)` on the input arrays, wraps the result, and, only when some
+    GradientTape is recording, tells the tapes (see `tape.py`).
+
+A primitive is declared once with its forward impl and, right below it, one VJP rule per input
+(`rule(g, out, *inputs, **attrs)`, written in nanotf ops, returning a gradient broadcastable to that input; `None`
+marks a non-differentiable input). The engine reduces broadcast gradients and casts them.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from nanotf._src import backend, errors
+from nanotf._src.backend import np
+from nanotf._src.tensor import Tensor, _wrap, convert_to_tensor
+
+# Tapes that are currently recording, innermost last. Checked on every op, so kept as a plain list.
+_tapes: list = []
+
+
+class _Context:
+    """Global execution state: the graph being built (None when eager)."""
+
+    graph = None  # a graph.Graph while tracing or in v1 graph mode
+    graph_bind = None  # set by graph.py: callable(prim, inputs, attrs) -> symbolic outputs
+
+
+context = _Context()
+_CUPY = backend.cupy_available()
+
+
+class Primitive:
+    """One op: an array-level impl plus VJP rules.
+
+    Calling the primitive converts its inputs with TF's rules (`kind`: 'unary', 'binary' or 'nary')
+    and binds it; ops with attributes get a public function that calls `bind` directly.
+    """
+
+    def __init__(self, impl: Callable, name: str, kind: str = "nary", nout: int = 1,
+                 nondiff: bool = False, stateful: bool = False):
+        self.impl = impl
+        self.name = name
+        self.kind = kind
+        self.nout = nout
+        self.nondiff = nondiff
+        self.stateful = stateful
+        self.vjps = None
+        self.jvp = None
+        self.shape_fn = None
+        self.__doc__ = impl.__doc__
+        self.__name__ = impl.__name__
+        self.__qualname__ = impl.__qualname__
+        self.__module__ = impl.__module__
+        self.__wrapped__ = impl
+
+    def defvjp(self, *rules) -> Primitive:
+        """Registers one VJP rule per input (`None` for a non-differentiable input)."""
+        self.vjps = rules
+        return self
+
+    def __call__(self, *args, name=None, **attrs):
+        kind = self.kind
+        if kind == "binary":
+            x, y = args
+            return bind(self, *binary_operands(x, y, self.name), **attrs)
+        if kind == "unary":
+            (x,) = args
+            if not isinstance(x, Tensor):
+                x = convert_to_tensor(x)
+            return bind(self, x, **attrs)
+        return bind(self, *[a if isinstance(a, Tensor) else convert_to_tensor(a) for a in args],
+                    **attrs)
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+
+def primitive(name: str, kind: str = "nary", nout: int = 1, nondiff: bool = False,
+              stateful: bool = False) -> Callable[[Callable], Primitive]:
+    """Decorator turning an array impl `impl(xp, *arrays, **attrs)` into a Primitive."""
+    def deco(impl):
+        return Primitive(impl, name, kind, nout, nondiff, stateful)
+    return deco
+
+
+def binary_operands(x, y, op_name: str):
+    """Converts the operands of a binary op with TF's rules.
+
+    A Python value (number, list, NumPy array) takes the dtype of the Tensor operand; two Tensors must share
+    a dtype (no implicit promotion), else InvalidArgumentError naming the op and both dtypes.
+    """
+    xt = isinstance(x, Tensor)
+    yt = isinstance(y, Tensor)
+    if xt and yt:
+        dx = x._v.dtype
+        dy = y._v.dtype
+        if dx is not dy and dx != dy:
+            _mismatch(op_name, x, y)
+        return x, y
+    if xt:
+        return x, convert_to_tensor(y, dtype=x.dtype)
+    if yt:
+        return convert_to_tensor(x, dtype=y.dtype), y
+    x = convert_to_tensor(x)
+    return x, convert_to_tensor(y, dtype=x.dtype)
+
+
+def _mismatch(op_name, x, y):
+    raise errors.invalid_argument(
+        f"cannot compute {op_name} as input #1(zero-based) was expected to be a {x.dtype.name} "
+        f"tensor but is a {y.dtype.name} tensor", op_name)
+
+
+def same_dtype(op_name: str, *tensors) -> None:
+    """Raises InvalidArgumentError unless all tensors share a dtype."""
+    d0 = tensors[0]._v.dtype
+    for i, t in enumerate(tensors[1:], 1):
+        if t._v.dtype != d0:
+            raise errors.invalid_argument(
+                f"cannot compute {op_name} as input #{i}(zero-based) was expected to be a "
+                f"{tensors[0].dtype.name} tensor but is a {t.dtype.name} tensor", op_name)
+
+
+def bind(prim: Primitive, *inputs: Tensor, **attrs):
+    """Runs `prim` on `inputs` (eagerly, or symbolically while a graph is built)."""
+    if context.graph is not None or any(t._symbolic for t in inputs):
+        return context.graph_bind(prim, inputs, attrs)
+    arrays = [t._v for t in inputs]
+    xp = backend.xp_of(*arrays) if _CUPY else np
+    try:
+        out = prim.impl(xp, *arrays, **attrs)
+    except (ValueError, IndexError) as e:
+        raise _op_error(prim, inputs, e) from None
+    if prim.nout == 1:
+        res = _wrap(out)
+    else:
+        res = tuple(_wrap(o) for o in out)
+    if _tapes and not prim.nondiff:
+        _record(prim, inputs, res, attrs)
+    return res
+
+
+def _op_error(prim, inputs, e):
+    shapes = " vs. ".join("[" + ",".join(str(d) for d in t._v.shape) + "]" for t in inputs)
+    msg = str(e)
+    if "broadcast" in msg:
+        msg = f"Incompatible shapes: {shapes}"
+    else:
+        dts = ", ".join(t.dtype.name for t in inputs)
+        msg = f"{msg} (inputs: shapes {shapes}; dtypes {dts})"
+    return errors.invalid_argument(msg, prim.name)
+
+
+def _record(prim, inputs, res, attrs):
+    """Appends the op to each recording tape that watches one of its inputs."""
+    for tape in _tapes:
+        if tape._recording:
+            tape._maybe_record(prim, inputs, res, attrs)

@@ -1,0 +1,376 @@
+"""GradientTape: a linear log of ops, swept in reverse to compute gradients.
+
+The log is appended in execution order, so reversed order is already topological. Gradients are returned,
+never stored on tensors. VJP rules run as ordinary nanotf ops, so an outer tape that is recording sees them
+and can differentiate again (higher-order gradients).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import weakref
+
+from nanotf._src import dispatch, nest
+from nanotf._src.dispatch import Primitive
+from nanotf._src.tensor import Tensor, convert_to_tensor, tensor_of
+
+# Tapes whose logs are still alive; Variable.assign consults it to keep recorded values intact.
+_live = weakref.WeakSet()
+
+
+def _ops():
+    from nanotf._src import ops  # the rules' namespace; imported late (ops import this module)
+
+    return ops
+
+
+class GradientTape:
+    """Records operations for automatic differentiation, as `tf.GradientTape`.
+
+    Args:
+      persistent: allow more than one `gradient()` call.
+      watch_accessed_variables: watch trainable variables read while recording.
+
+    Example:
+      >>> x = tf.constant(3.0)
+      >>> with tf.GradientTape() as g:
+      ...   g.watch(x)
+      ...   y = x * x
+      >>> g.gradient(y, x)
+      <tf.Tensor: shape=(), dtype=float32, numpy=6.0>
+    """
+
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True):
+        self._persistent = persistent
+        self._auto = watch_accessed_variables
+        self._log: list | None = []
+        self._watched: dict | None = {}
+        self._recording = False
+        self._used = False
+        _live.add(self)
+
+    # --- context ---------------------------------------------------------------------------
+    def __enter__(self) -> GradientTape:
+        if self._log is None:
+            raise RuntimeError("GradientTape.gradient can only be called once on non-persistent "
+                               "tapes.")
+        self._recording = True
+        dispatch._tapes.append(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._recording = False
+        if self in dispatch._tapes:
+            dispatch._tapes.remove(self)
+
+    @contextlib.contextmanager
+    def stop_recording(self):
+        """Temporarily stops recording operations on this tape."""
+        if not self._recording:
+            raise ValueError("Tape must be recording.")
+        self._recording = False
+        try:
+            yield
+        finally:
+            self._recording = True
+
+    def reset(self) -> None:
+        """Clears everything recorded so far."""
+        self._log = []
+        self._watched = {}
+
+    def watch(self, tensor) -> None:
+        """Ensures `tensor` (or a nested structure of tensors/variables) is tracked."""
+        for t in nest.flatten(tensor):
+            if not isinstance(t, Tensor):
+                raise ValueError(f"Passed in object {t!r} of type {type(t).__name__!r}, not "
+                                 f"tf.Tensor or tf.Variable or ExtensionType.")
+            self._watched[id(t)] = t
+
+    def watched_variables(self) -> tuple:
+        """The variables watched so far, in order."""
+        seen = []
+        for t in (self._watched or {}).values():
+            if t._is_variable:
+                seen.append(t)
+        return tuple(seen)
+
+    def _maybe_record(self, prim, inputs, res, attrs) -> None:
+        w = self._watched
+        hit = False
+        for x in inputs:
+            if id(x) in w:
+                hit = True
+            elif x._is_variable and self._auto and x._trainable:
+                w[id(x)] = x
+                hit = True
+        if not hit:
+            return
+        outs = res if type(res) is tuple else (res,)
+        kept = False
+        for o in outs:
+            if o._v.dtype.kind in "fc":
+                w[id(o)] = o
+                kept = True
+        if kept:
+            self._log.append((prim, inputs, outs, attrs))
+
+    # --- gradients -------------------------------------------------------------------------
+    def gradient(self, target, sources, output_gradients=None,
+                 unconnected_gradients="none"):
+        """Gradients of `target` with respect to `sources` (nested structures allowed).
+
+        Args:
+          target: a tensor or nested structure of tensors to differentiate (summed).
+          sources: a tensor/variable or nested structure of them.
+          output_gradients: upstream gradients, one per target (default ones).
+          unconnected_gradients: 'none' (None for unconnected sources) or 'zero'.
+        """
+        if self._log is None:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute one set "
+                               "of gradients (or jacobians)")
+        uc = getattr(unconnected_gradients, "value", unconnected_gradients)
+        if uc not in ("none", "zero"):
+            raise ValueError(f"Unknown value for unconnected_gradients: {unconnected_gradients!r}")
+        flat_src = nest.flatten(sources)
+        for s in flat_src:
+            if not isinstance(s, Tensor):
+                raise ValueError(f"Passed in object {s!r} of type {type(s).__name__!r}, not "
+                                 f"tf.Tensor or tf.Variable or ExtensionType.")
+        flat_t = nest.flatten(target)
+        ogs = nest.flatten(output_gradients) if output_gradients is not None else None
+        with self._paused():
+            grads = self._sweep(flat_t, flat_src, ogs, uc)
+        if not self._persistent:
+            self._release()
+        return nest.pack_sequence_as(sources, grads)
+
+    @contextlib.contextmanager
+    def _paused(self):
+        was = self._recording
+        self._recording = False
+        try:
+            yield
+        finally:
+            self._recording = was
+
+    def _release(self):
+        self._log = None
+        self._watched = None
+        _live.discard(self)
+
+    def _sweep(self, targets, sources, output_grads, uc):
+        ops = _ops()
+        grads: dict = {}
+        for i, t in enumerate(targets):
+            t = convert_to_tensor(t)
+            g = None if output_grads is None else output_grads[i]
+            g = ops.ones_like(t) if g is None else convert_to_tensor(g, dtype=t.dtype)
+            prev = grads.get(id(t))
+            grads[id(t)] = g if prev is None else ops.add(prev, g)
+        needed = {id(s) for s in sources}
+        log = self._log
+        for prim, inputs, outs, _ in log:
+            for x in inputs:
+                if id(x) in needed:
+                    needed.update(id(o) for o in outs)
+                    break
+        for prim, inputs, outs, attrs in reversed(log):
+            if len(outs) == 1:
+                g = grads.get(id(outs[0]))
+                if g is None:
+                    continue
+                out = outs[0]
+            else:
+                gs = [grads.get(id(o)) for o in outs]
+                if all(x is None for x in gs):
+                    continue
+                g = tuple(ops.zeros_like(o) if x is None else x for x, o in zip(gs, outs))
+                out = outs
+            want = [id(x) in needed and x._v.dtype.kind in "fc" for x in inputs]
+            if not any(want):
+                continue
+            rules = prim.vjps
+            if rules is None:
+                raise LookupError(f"gradient registry has no entry for: {prim.name}")
+            if callable(rules):  # one rule for all inputs (variadic ops)
+                gis = rules(g, out, *inputs, **attrs)
+            else:
+                gis = [r(g, out, *inputs, **attrs) if w and r is not None else None
+                       for r, w in zip(rules, want)]
+            for x, gi, w in zip(inputs, gis, want):
+                if gi is None or not w:
+                    continue
+                gi = _fit(ops, gi, x)
+                prev = grads.get(id(x))
+                grads[id(x)] = gi if prev is None else ops.add(prev, gi)
+        result = []
+        for s in sources:
+            g = grads.get(id(s))
+            if g is None and uc == "zero":
+                g = ops.zeros_like(s)
+            if g is not None and s._v.dtype.kind not in "fc":
+                g = None
+            result.append(g)
+        return result
+
+    def jacobian(self, target, sources, unconnected_gradients="none",
+                 parallel_iterations=None, experimental_use_pfor=True):
+        """The Jacobian of `target` w.r.t. each source: shape `target.shape + source.shape`."""
+        if self._log is None:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute one set "
+                               "of gradients (or jacobians)")
+        ops = _ops()
+        target = convert_to_tensor(target)
+        flat_src = nest.flatten(sources)
+        n = int(target._v.size)
+        rows = [[] for _ in flat_src]
+        with self._paused():
+            eye = ops.reshape(ops.eye(n, dtype=target.dtype), [n, *target._v.shape]) if n else None
+            for i in range(n):
+                gs = self._sweep([target], flat_src, [eye[i]], "zero")
+                for r, g in zip(rows, gs):
+                    r.append(g)
+        out = []
+        for s, r in zip(flat_src, rows):
+            shape = [*target._v.shape, *s._v.shape]
+            if n == 0 or any(g is None for g in r):
+                j = None if unconnected_gradients == "none" and n else ops.zeros(shape, s.dtype)
+            else:
+                j = ops.reshape(ops.stack(r), shape)
+            out.append(j)
+        if not self._persistent:
+            self._release()
+        return nest.pack_sequence_as(sources, out)
+
+    def batch_jacobian(self, target, source, unconnected_gradients="none",
+                       parallel_iterations=None, experimental_use_pfor=True):
+        """Per-example Jacobians: `target[i]` w.r.t. `source[i]`, shape `[b, *t, *s]`."""
+        if self._log is None:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute one set "
+                               "of gradients (or jacobians)")
+        ops = _ops()
+        target = convert_to_tensor(target)
+        b = target._v.shape[0]
+        if source._v.shape[0] != b:
+            raise ValueError(f"Need first dimension of target shape ({target.shape}) and source "
+                             f"shape ({source.shape}) to match.")
+        tail = target._v.shape[1:]
+        m = 1
+        for d in tail:
+            m *= d
+        cols = []
+        with self._paused():
+            flat_eye = ops.eye(m, dtype=target.dtype) if m else None
+            for i in range(m):
+                og = ops.broadcast_to(ops.reshape(flat_eye[i], [1, *tail]), target._v.shape)
+                (g,) = self._sweep([target], [source], [og], "zero")
+                cols.append(g)
+        if not self._persistent:
+            self._release()
+        if m == 0:
+            return ops.zeros([b, *tail, *source._v.shape[1:]], source.dtype)
+        j = ops.stack(cols, axis=1)
+        return ops.reshape(j, [b, *tail, *source._v.shape[1:]])
+
+
+def _fit(ops, g, x):
+    """Sums a broadcast gradient down to `x`'s shape and casts it to `x`'s dtype."""
+    if not isinstance(g, Tensor):
+        g = convert_to_tensor(g, dtype=x.dtype)
+    gs, xs = g._v.shape, x._v.shape
+    if gs != xs:
+        lead = len(gs) - len(xs)
+        axes = tuple(range(lead)) + tuple(
+            i + lead for i, d in enumerate(xs) if d == 1 and gs[i + lead] != 1)
+        if axes:
+            g = ops.reduce_sum(g, axis=axes)
+        if g._v.shape != xs:
+            g = ops.reshape(g, xs)
+    if g._v.dtype != x._v.dtype:
+        g = ops.cast(g, x.dtype)
+    return g
+
+
+def holds(var) -> bool:
+    """Whether a live tape log references `var` (its value must not change in place)."""
+    vid = id(var)
+    for t in _live:
+        w = t._watched
+        if w is not None and vid in w and t._log:
+            return True
+    return False
+
+
+@contextlib.contextmanager
+def stop_recording():
+    """Stops every active tape from recording inside the block."""
+    saved = [t for t in dispatch._tapes if t._recording]
+    for t in saved:
+        t._recording = False
+    try:
+        yield
+    finally:
+        for t in saved:
+            t._recording = True
+
+
+def custom_gradient(f=None):
+    """Decorator giving a function its own gradient, as `tf.custom_gradient`.
+
+    `f(*x)` returns `(y, grad_fn)`; `grad_fn(*dy)` returns the gradients w.r.t. `x` (and, when it accepts a
+    `variables` argument, a second list for the variables `f` read).
+
+    Example:
+      >>> @tf.custom_gradient
+      ... def clip_grad(x):
+      ...   return tf.identity(x), lambda dy: tf.clip_by_value(dy, -1., 1.)
+    """
+    if f is None:
+        return custom_gradient
+
+    @functools.wraps(f)
+    def wrapped(*args, **kwargs):
+        inputs = [a if isinstance(a, Tensor) else convert_to_tensor(a) for a in args]
+        outer = list(dispatch._tapes)
+        probe = GradientTape()
+        dispatch._tapes[:] = [probe]
+        probe._recording = True
+        try:
+            result, grad_fn = f(*inputs, **kwargs)
+        finally:
+            dispatch._tapes[:] = outer
+        if not outer:
+            return result
+        variables = [v for v in probe.watched_variables()]
+        # fresh tensors, so an output that is an input still gets its own identity on the tape
+        flat_out = [tensor_of(convert_to_tensor(r)._v) for r in nest.flatten(result)]
+        takes_vars = "variables" in _params(grad_fn)
+        n_in = len(inputs)
+
+        def vjp_all(g, out, *ins):
+            dys = list(g) if isinstance(g, tuple) else [g]
+            if takes_vars:
+                gin, gvar = grad_fn(*dys, variables=variables)
+            else:
+                gin, gvar = grad_fn(*dys), []
+            gin = list(gin) if isinstance(gin, (list, tuple)) else [gin]
+            return list(gin[:n_in]) + list(gvar)
+
+        prim = Primitive(lambda xp, *a: None, "CustomGradient", nout=len(flat_out))
+        prim.vjps = vjp_all
+        res = tuple(flat_out) if len(flat_out) > 1 else flat_out[0]
+        dispatch._record(prim, tuple(inputs) + tuple(variables), res, {})
+        return nest.pack_sequence_as(result, flat_out)
+
+    return wrapped
+
+
+def _params(fn):
+    import inspect
+
+    try:
+        return inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return {}

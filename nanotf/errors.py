@@ -1,0 +1,35 @@
+"""`tf.errors`: exception classes and codes."""
+
+from nanotf._src.errors import ABORTED as ABORTED
+from nanotf._src.errors import ALREADY_EXISTS as ALREADY_EXISTS
+from nanotf._src.errors import CANCELLED as CANCELLED
+from nanotf._src.errors import DATA_LOSS as DATA_LOSS
+from nanotf._src.errors import DEADLINE_EXCEEDED as DEADLINE_EXCEEDED
+from nanotf._src.errors import FAILED_PRECONDITION as FAILED_PRECONDITION
+from nanotf._src.errors import INTERNAL as INTERNAL
+from nanotf._src.errors import INVALID_ARGUMENT as INVALID_ARGUMENT
+from nanotf._src.errors import NOT_FOUND as NOT_FOUND
+from nanotf._src.errors import OK as OK
+from nanotf._src.errors import OUT_OF_RANGE as OUT_OF_RANGE
+from nanotf._src.errors import PERMISSION_DENIED as PERMISSION_DENIED
+from nanotf._src.errors import RESOURCE_EXHAUSTED as RESOURCE_EXHAUSTED
+from nanotf._src.errors import UNAUTHENTICATED as UNAUTHENTICATED
+from nanotf._src.errors import UNAVAILABLE as UNAVAILABLE
+from nanotf._src.errors import UNIMPLEMENTED as UNIMPLEMENTED
+from nanotf._src.errors import UNKNOWN as UNKNOWN
+from nanotf._src.errors import AbortedError as AbortedError
+from nanotf._src.errors import AlreadyExistsError as AlreadyExistsError
+from nanotf._src.errors import CancelledError as CancelledError
+from nanotf._src.errors import DataLossError as DataLossError
+from nanotf._src.errors import DeadlineExceededError as DeadlineExceededError
+from nanotf._src.errors import FailedPreconditionError as FailedPreconditionError
+from nanotf._src.errors import InternalError as InternalError
+from nanotf._src.errors import InvalidArgumentError as InvalidArgumentError
+from nanotf._src.errors import NotFoundError as NotFoundError
+from nanotf._src.errors import OutOfRangeError as OutOfRangeError
+from nanotf._src.errors import PermissionDeniedError as PermissionDeniedError
+from nanotf._src.errors import ResourceExhaustedError as ResourceExhaustedError
+from nanotf._src.errors import UnauthenticatedError as UnauthenticatedError
+from nanotf._src.errors import UnavailableError as UnavailableError
+from nanotf._src.errors import UnimplementedError as UnimplementedError
+from nanotf._src.errors import UnknownError as UnknownError
