@@ -27,7 +27,8 @@ class _Context:
     """Global execution state: the graph being built (None when eager)."""
 
     graph = None  # a graph.Graph while tracing or in v1 graph mode
-    graph_bind = None  # set by graph.py: callable(prim, inputs, attrs) -> symbolic outputs
+    # set with `graph`: callable(prim, inputs, attrs) -> symbolic output(s)
+    graph_bind = None
 
 
 context = _Context()
@@ -128,8 +129,11 @@ def same_dtype(op_name: str, *tensors) -> None:
 
 def bind(prim: Primitive, *inputs: Tensor, **attrs):
     """Runs `prim` on `inputs` (eagerly, or symbolically while a graph is built)."""
-    if context.graph is not None or any(t._symbolic for t in inputs):
+    if context.graph is not None:
         return context.graph_bind(prim, inputs, attrs)
+    for t in inputs:
+        if t._symbolic:  # e.g. a v1 placeholder or a Keras Input: its class builds the node
+            return type(t)._bind_symbolic(prim, inputs, attrs)
     arrays = [t._v for t in inputs]
     xp = backend.xp_of(*arrays) if _CUPY else np
     try:
