@@ -10,6 +10,7 @@ from nanotf import linalg as linalg
 from nanotf import math as math
 from nanotf import nest as nest
 from nanotf import nn as nn
+from nanotf._src.dropin import install_as_tensorflow as install_as_tensorflow
 from nanotf._src.dtypes import DType as DType
 from nanotf._src.dtypes import as_dtype as as_dtype
 from nanotf._src.dtypes import bool as bool  # noqa: A004

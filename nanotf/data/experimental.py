@@ -1,0 +1,7 @@
+"""`tf.data.experimental`."""
+
+from nanotf._src.data.dataset import AUTOTUNE as AUTOTUNE
+from nanotf._src.data.dataset import INFINITE as INFINITE_CARDINALITY
+from nanotf._src.data.dataset import UNKNOWN as UNKNOWN_CARDINALITY
+from nanotf._src.data.functions import cardinality as cardinality
+from nanotf._src.data.options import Optional as Optional
