@@ -54,18 +54,22 @@ def philox(key: int, counter: int, n: int, stride: int = 1) -> np.ndarray:
 
     Example: ``philox(0, 0, 1)`` is the Random123 known-answer vector for a zero key and counter.
     """
-    offs = np.arange(n, dtype=np.uint64) * np.uint64(stride)
+    return _blocks(key, counter, np.arange(n, dtype=np.uint64) * np.uint64(stride))
+
+
+def _blocks(key: int, counter: int, offs: np.ndarray) -> np.ndarray:
+    """Philox blocks for counters `counter + offs` (offs: uint64 array)."""
     lo = offs + np.uint64(counter & _M64)  # wraps mod 2**64; the carry goes to the high half
     hi = (lo < offs).astype(np.uint64) + np.uint64((counter >> 64) & _M64)
     even = np.stack([lo & _M32, hi & _M32])  # counter words 0 and 2
     odd = np.stack([lo >> np.uint64(32), hi >> np.uint64(32)])  # words 1 and 3
     k0, k1 = key & 0xFFFFFFFF, (key >> 32) & 0xFFFFFFFF
     for _ in range(10):
-        p = (even * _MUL)[::-1]  # [word2 * M1, word0 * M0], 64-bit exact products
+        p = (even * _MUL)[::-1]  # [word2 * M1, word0 * M0], exact 64-bit products
         even = (p >> np.uint64(32)) ^ odd ^ np.array([[k0], [k1]], np.uint64)
         odd = p & _M32
         k0, k1 = (k0 + _BUMP[0]) & 0xFFFFFFFF, (k1 + _BUMP[1]) & 0xFFFFFFFF
-    out = np.empty((n, 4), np.uint32)
+    out = np.empty((offs.size, 4), np.uint32)
     out[:, 0], out[:, 1], out[:, 2], out[:, 3] = even[0], odd[0], even[1], odd[1]
     return out
 
@@ -249,20 +253,16 @@ def truncated_normal(key: int, counter: int, shape: Sequence[int], dtype: Any = 
     if dt not in (np.float16, np.float32, np.float64):
         raise TypeError(f"truncated_normal: unsupported dtype {dt}; expected a float type")
     g = _per_call(dt)
-    stride = g * RESERVE_PER_OUTPUT // 4
+    stride = np.uint64(g * RESERVE_PER_OUTPUT // 4)
     groups = -(-n // g)
     buf = np.zeros((groups, g), np.float64 if dt == np.float64 else np.float32)
     filled = np.zeros(groups, np.int64)
     active = np.arange(groups)
     step = 0
-    while active.size:
-        w = philox(key, counter + step, active.size, stride)  # block `step` of each active group
-        # `philox` counts from counter + step with stride, so offset the groups by their index
-        if active.size != groups or active[0] != 0:
-            w = np.concatenate([philox(key, counter + step + int(i) * stride, 1) for i in active]) \
-                if active.size < 8 else _gather_blocks(key, counter + step, stride, active)
+    while active.size:  # each pass reads the next Philox block of every unfinished group
+        w = _blocks(key, counter, active.astype(np.uint64) * stride + np.uint64(step))
         if dt == np.float64:
-            cands = _box_muller64(w)
+            cands: Tuple[np.ndarray, ...] = _box_muller64(w)
         else:
             s0, c0 = _box_muller32(w[:, 0], w[:, 1])
             s1, c1 = _box_muller32(w[:, 2], w[:, 3])
@@ -278,13 +278,240 @@ def truncated_normal(key: int, counter: int, shape: Sequence[int], dtype: Any = 
     return _affine(x, stddev, mean)
 
 
-def _gather_blocks(key: int, start: int, stride: int, idx: np.ndarray) -> np.ndarray:
-    """Philox blocks at start + idx * stride for an arbitrary index array."""
-    offs = idx.astype(np.uint64) * np.uint64(stride)
-    lo = offs + np.uint64(start & _M64)
-    hi = (lo < offs).astype(np.uint64) + np.uint64((start >> 64) & _M64)
-    return _philox_words(key, lo, hi)
+def _int_words(key: int, counter: int, n: int, dt: np.dtype) -> np.ndarray:
+    """n raw integers: one 32-bit word each, or two words (low, high) for 64-bit types."""
+    w = philox(key, counter, -(-n // _per_call(dt)))
+    if dt.itemsize == 8:
+        w64 = w.astype(np.uint64)
+        return (w64[:, 0::2] | (w64[:, 1::2] << np.uint64(32))).ravel()[:n]
+    return w.ravel()[:n]
 
 
-def _philox_words(key: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    raise NotImplementedError
+def uniform_int(key: int, counter: int, shape: Sequence[int], minval: int, maxval: int,
+                dtype: Any = np.int32) -> np.ndarray:
+    """TF `RandomUniformInt`: `minval + word % (maxval - minval)`, wrapping like C++.
+
+    Example: ``uniform_int(1, 2 << 64, [3], 0, 10)``.
+    """
+    dt, n = _dtype(dtype), _count(shape)
+    if dt.kind not in "iu" or dt.itemsize not in (4, 8):
+        raise TypeError(f"uniform_int: unsupported dtype {dt}; expected int32/int64/uint32/uint64")
+    if not int(minval) < int(maxval):
+        raise ValueError(f"uniform_int: need minval < maxval, got {minval} >= {maxval}")
+    bits = dt.itemsize * 8
+    udt = np.dtype(f"uint{bits}")
+    span = udt.type((int(maxval) - int(minval)) % (1 << bits))
+    x = _int_words(key, counter, n, dt).astype(udt) % span + udt.type(int(minval) % (1 << bits))
+    return x.view(dt).reshape(shape)
+
+
+def uniform_full_int(key: int, counter: int, shape: Sequence[int],
+                     dtype: Any = np.uint64) -> np.ndarray:
+    """TF `*UniformFullInt`: raw words (64-bit types take two words, low word first)."""
+    dt, n = _dtype(dtype), _count(shape)
+    if dt.kind not in "iu" or dt.itemsize not in (4, 8):
+        raise TypeError(f"uniform_full_int: unsupported dtype {dt}")
+    udt = np.dtype(f"uint{dt.itemsize * 8}")
+    return _int_words(key, counter, n, dt).astype(udt).view(dt).reshape(shape)
+
+
+def permutation(key: int, counter: int, n: int) -> np.ndarray:
+    """TF `RandomShuffle` order: for i = 0 .. n-2 swap i with i + word_i % (n - i).
+
+    ``x[permutation(...)]`` is the shuffled tensor (rows move together).
+    """
+    if n >= 1 << 31:
+        raise ValueError(f"permutation: {n} rows is beyond TF's 32-bit shuffle path")
+    perm = list(range(n))
+    if n > 1:
+        w = philox(key, counter, -(-(n - 1) // 4)).ravel()[: n - 1].astype(np.int64)
+        js = (w % np.arange(n, 1, -1, dtype=np.int64) + np.arange(n - 1)).tolist()
+        for i, j in enumerate(js):
+            perm[i], perm[j] = perm[j], perm[i]
+    return np.array(perm, np.int64)
+
+
+def categorical(key: int, counter: int, logits: np.ndarray, num_samples: int,
+                dtype: Any = np.int64) -> np.ndarray:
+    """TF `Multinomial` (CPU, one shard): per row, upper_bound(cdf, u * total), u from 2 words.
+
+    Rows read the stream one after another; finite logits only enter the cdf.
+    """
+    lg = np.asarray(logits)
+    if lg.ndim != 2:
+        raise ValueError(f"categorical: logits must be 2-D [batch, classes], got shape {lg.shape}")
+    b, c = lg.shape
+    need = 2 * b * num_samples
+    w = philox(key, counter, -(-need // 4)).ravel()[:need]
+    u = _u64_to_f64(w[0::2], w[1::2]).reshape(b, num_samples) if need else np.zeros((b, 0))
+    out = np.empty((b, num_samples), _dtype(dtype))
+    for r in range(b):
+        row = lg[r]
+        fin = np.isfinite(row)
+        top = row[fin].max() if fin.any() else np.finfo(row.dtype).min
+        p = np.where(fin, np.exp(row.astype(np.float64) - float(top)), 0.0)
+        cdf = np.cumsum(p)
+        out[r] = np.searchsorted(cdf, u[r] * (cdf[-1] if c else 0.0), side="right")
+    return out
+
+
+# ---------------------------------------------------------------------- stateful kernel streams
+class PhiloxStream:
+    """The Philox state of one cached TF kernel: each call reserves blocks, then samples.
+
+    Example: ``s = PhiloxStream(1, 2 << 64); a = s.normal([3]); b = s.normal([3])`` gives the two
+    results of calling ``tf.random.normal([3], seed=2)`` twice after ``tf.random.set_seed(1)``.
+    """
+
+    def __init__(self, key: int, counter: int) -> None:
+        self.key, self.counter = key & _M64, counter & ((1 << 128) - 1)
+        self._lock = threading.Lock()
+
+    def reserve(self, n_blocks: int) -> int:
+        """Returns the current counter and skips `n_blocks` Philox blocks."""
+        with self._lock:
+            c = self.counter
+            self.counter = (c + n_blocks) & ((1 << 128) - 1)
+        return c
+
+    def _take(self, shape: Any) -> int:
+        return self.reserve(RESERVE_PER_OUTPUT * _count(shape))
+
+    def normal(self, shape: Sequence[int], dtype: Any = np.float32, mean: Any = None,
+               stddev: Any = None) -> np.ndarray:
+        """One `RandomStandardNormal` call (see module `normal`)."""
+        return normal(self.key, self._take(shape), shape, dtype, mean, stddev)
+
+    def uniform(self, shape: Sequence[int], dtype: Any = np.float32, minval: Any = None,
+                maxval: Any = None) -> np.ndarray:
+        """One `RandomUniform` call (see module `uniform`)."""
+        return uniform(self.key, self._take(shape), shape, dtype, minval, maxval)
+
+    def truncated_normal(self, shape: Sequence[int], dtype: Any = np.float32, mean: Any = None,
+                         stddev: Any = None) -> np.ndarray:
+        """One `TruncatedNormal` call (see module `truncated_normal`)."""
+        return truncated_normal(self.key, self._take(shape), shape, dtype, mean, stddev)
+
+    def uniform_int(self, shape: Sequence[int], minval: int, maxval: int,
+                    dtype: Any = np.int32) -> np.ndarray:
+        """One `RandomUniformInt` call (see module `uniform_int`)."""
+        return uniform_int(self.key, self._take(shape), shape, minval, maxval, dtype)
+
+    def permutation(self, n: int) -> np.ndarray:
+        """One `RandomShuffle` call on a tensor with `n` rows (see module `permutation`)."""
+        return permutation(self.key, self.reserve(_shuffle_reserve(n)), n)
+
+    def categorical(self, logits: np.ndarray, num_samples: int,
+                    dtype: Any = np.int64) -> np.ndarray:
+        """One `Multinomial` call (see module `categorical`)."""
+        rows = int(np.shape(logits)[0])
+        n_blocks = RESERVE_PER_OUTPUT * rows * (-(-num_samples // 4) * 4) * 2
+        return categorical(self.key, self.reserve(n_blocks), logits, num_samples, dtype)
+
+
+def _shuffle_reserve(n: int) -> int:
+    return (n + 2) // 4 if n > 1 else 0  # ReserveSamples32(n - 1); no draw when n <= 1
+
+
+# --------------------------------------------------------------------------- seed bookkeeping
+_state: dict = {"seed": None, "rng": _pyrandom.Random()}
+_kernels: dict = {}
+_kernels_lock = threading.Lock()
+
+
+def set_seed(seed: Any) -> None:
+    """`tf.random.set_seed`: sets the global seed, restarts op-seed draws, clears kernel streams."""
+    try:
+        hash(seed)
+        rng = _pyrandom.Random(seed)
+    except TypeError:  # numpy arrays are unhashable; TF converts them to int
+        rng = _pyrandom.Random(int(np.array(seed)))
+    _state["seed"], _state["rng"] = seed, rng
+    clear_kernel_cache()
+
+
+def global_seed() -> Any:
+    """The global seed given to `set_seed` (None if unset)."""
+    return _state["seed"]
+
+
+def clear_kernel_cache() -> None:
+    """Forgets every cached kernel stream (TF's `context.clear_kernel_cache`)."""
+    with _kernels_lock:
+        _kernels.clear()
+
+
+def get_seed(op_seed: Optional[int]) -> Optional[Tuple[int, int]]:
+    """`tf.compat.v1.random.get_seed` in eager mode: the (seed, seed2) pair, or None if unseeded.
+
+    Example: ``get_seed(1)`` is ``(87654321, 1)`` while no global seed is set.
+    """
+    g = _state["seed"]
+    if g is not None:
+        if op_seed is None:
+            op_seed = _state["rng"].randint(0, _MAXINT32)
+        pair = (int(g) % _MAXINT32, int(op_seed) % _MAXINT32)
+    elif op_seed is not None:
+        pair = (DEFAULT_GRAPH_SEED, int(op_seed) % _MAXINT32)
+    else:
+        return None
+    return (0, _MAXINT32) if pair == (0, 0) else pair
+
+
+def stream(key_tuple: Tuple[Any, ...], seed_pair: Optional[Tuple[int, int]]) -> PhiloxStream:
+    """The stream of the eager kernel `key_tuple` with seeds `seed_pair` (cached until `set_seed`).
+
+    `seed_pair` None (or (0, 0)) gives a fresh nondeterministic stream, as TF seeds from the OS.
+    """
+    if seed_pair is None or tuple(seed_pair) == (0, 0):
+        r = int.from_bytes(os.urandom(16), "little")
+        return PhiloxStream(r & _M64, (r >> 64) << 64)
+    s1, s2 = int(seed_pair[0]), int(seed_pair[1])
+    k = (tuple(key_tuple), s1, s2)
+    with _kernels_lock:
+        st = _kernels.get(k)
+        if st is None:
+            st = _kernels[k] = PhiloxStream(s1 & _M64, (s2 & _M64) << 64)
+    return st
+
+
+# ------------------------------------------------------------------- stateless and Generator
+def stateless_key_counter(seed: Sequence[int]) -> Tuple[int, int]:
+    """(key, counter) that TF's `StatelessRandomGetKeyCounter` derives from a seed pair.
+
+    Example: ``normal(*stateless_key_counter([1, 2]), [3])`` is
+    ``tf.random.stateless_normal([3], seed=[1, 2])``.
+    """
+    s = [int(v) & _M64 for v in np.asarray(seed).reshape(-1).tolist()]
+    if len(s) != 2:
+        raise ValueError(f"stateless seed must have shape [2], got {len(s)} values")
+    m = philox(0x02461E293EC8F720, s[0] | (s[1] << 64), 1)[0].tolist()
+    return m[0] | (m[1] << 32), (m[2] | (m[3] << 32)) << 64
+
+
+def generator_state_from_seed(seed: Any) -> np.ndarray:
+    """`tf.random.Generator.from_seed` state for Philox: int64 [counter_lo, counter_hi, key].
+
+    An int is cut into 64-bit words (lowest first); a sequence is left-padded with zeros.
+    """
+    if isinstance(seed, (int, np.integer)):
+        s, words = int(seed), []
+        for _ in range(3):
+            words.append(s & _M64)
+            s >>= 64
+    else:
+        words = [int(v) & _M64 for v in np.asarray(seed).reshape(-1).tolist()][:3]
+        words = [0] * (3 - len(words)) + words
+    return np.array(words, np.uint64).view(np.int64)
+
+
+def generator_read_and_skip(state: np.ndarray, n_elements: int) -> Tuple[int, int, np.ndarray]:
+    """TF `RngReadAndSkip`: returns (key, counter) to sample from and the advanced state.
+
+    The counter moves by 256 blocks per output element.
+    """
+    st = np.asarray(state).astype(np.int64).view(np.uint64).tolist()
+    counter, key = st[0] | (st[1] << 64), st[2]
+    nxt = (counter + RESERVE_PER_OUTPUT * int(n_elements)) & ((1 << 128) - 1)
+    new = np.array([nxt & _M64, nxt >> 64, key], np.uint64).view(np.int64)
+    return key, counter, new

@@ -60,7 +60,7 @@ class Server:
                 pass
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True)
         self.thread.start()
 
     def url(self, path: str) -> str:
@@ -265,7 +265,7 @@ def test_untar_extracts_once_and_skips_unsafe_members(tmp_path, home, server):
     assert path == str(home / "datasets" / "pkg")
     assert (home / "datasets" / "pkg.tar.gz").exists()
     assert (home / "datasets" / "pkg" / "x.txt").read_bytes() == b"x"
-    assert not (home / "evil.txt").exists()
+    assert not (home / "datasets" / "evil.txt").exists()
     assert [n for n in os.listdir(home / "datasets") if n.startswith(".")] == []
 
 

@@ -39,6 +39,7 @@ import hashlib
 import http.client
 import json
 import os
+import secrets
 import shutil
 import sys
 import tarfile
@@ -131,9 +132,17 @@ def write_mirror_manifest(folder: _PathLike, names: Sequence[str] | None = None)
 
 
 def _temp_beside(fpath: str) -> tuple:
+    """Opens a new temporary file next to `fpath` (same file system, so os.replace is atomic)."""
     folder, name = os.path.split(fpath)
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder or ".")
-    return os.fdopen(fd, "wb"), tmp
+    while True:
+        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.part")
+        try:
+            # Not mkstemp: its 0o600 mode would make cached files private; this honours umask.
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                         0o666)
+        except FileExistsError:
+            continue
+        return os.fdopen(fd, "wb"), tmp
 
 
 def _commit(f: Any, tmp: str, fpath: str) -> None:
@@ -187,19 +196,20 @@ def _read_manifest(folder: str) -> dict:
 
 def mirror_keys(fpath: str, origin: str | None, base: str) -> list:
     """Relative paths under which the mirror may hold the file cached at `fpath`."""
-    keys = []
     try:
-        rel = os.path.relpath(fpath, os.path.join(base, "datasets"))
+        rel = os.path.relpath(fpath, os.path.join(base, "datasets")).replace(os.sep, "/")
     except ValueError:  # another drive (Windows)
-        rel = os.pardir
-    if not rel.startswith(os.pardir):
-        keys.append(rel.replace(os.sep, "/"))
-    # Files outside a subfolder may also go by their origin name; inside one (fashion-mnist/)
-    # the bare name would collide with other data sets (MNIST uses the same IDX names).
-    if not keys or "/" not in keys[0]:
-        for name in (os.path.basename(urlsplit(origin or "").path), os.path.basename(fpath)):
-            if name and name not in keys:
-                keys.append(name)
+        rel = None
+    if rel is not None and rel.startswith(".."):
+        rel = None
+    # Inside a subfolder (fashion-mnist/) only the full path counts: bare names would collide
+    # with other data sets (MNIST uses the same IDX names).
+    if rel is not None and "/" in rel:
+        return [rel]
+    keys: list = []
+    for name in (os.path.basename(urlsplit(origin or "").path), rel or os.path.basename(fpath)):
+        if name and name not in keys:
+            keys.append(name)
     return keys
 
 
@@ -208,13 +218,13 @@ class _Attempts:
 
     def __init__(self) -> None:
         self.lines: list = []
-        self.first_url_error: str | None = None
+        self.url_errors: dict = {}
         self.bad_hash = False
 
     def fail(self, where: str, why: str, url_error: bool = False, bad_hash: bool = False):
         self.lines.append(f"  - {where}: {why}")
-        if url_error and self.first_url_error is None:
-            self.first_url_error = f"URL fetch failure on {where}: {why}"
+        if url_error:
+            self.url_errors[where] = f"URL fetch failure on {where}: {why}"
         self.bad_hash = self.bad_hash or bad_hash
 
 
@@ -229,12 +239,14 @@ def _hash_verdict(path: str, file_hash: str | None, algorithm: str, vouched: str
     return None
 
 
-def _describe_hashes(file_hash: str | None, vouched: str | None) -> str:
+def _refusal(file_hash: str | None, vouched: str | None) -> str:
+    entry = f"its {MANIFEST_NAME} entry {vouched}"
     if file_hash and vouched:
-        return f"neither the expected hash {file_hash} nor its {MANIFEST_NAME} entry {vouched}"
+        return f"refused: matches neither the expected hash {file_hash} nor {entry}"
     if file_hash:
-        return f"not the expected hash {file_hash} (and {MANIFEST_NAME} has no entry for it)"
-    return f"not its {MANIFEST_NAME} entry {vouched}"
+        return (f"refused: does not match the expected hash {file_hash}, and {MANIFEST_NAME} "
+                "has no entry for it")
+    return f"refused: does not match {entry}"
 
 
 def _from_folder(folder, keys, fpath, file_hash, algorithm, attempts):
@@ -255,8 +267,7 @@ def _from_folder(folder, keys, fpath, file_hash, algorithm, attempts):
         if verdict == "canonical":
             _copy_atomic(src, fpath)
             return fpath, False
-        why = f"refused, its content matches {_describe_hashes(file_hash, manifest.get(key))}"
-        attempts.fail(src, why, bad_hash=True)
+        attempts.fail(src, _refusal(file_hash, manifest.get(key)), bad_hash=True)
     if not found:
         attempts.fail(f"mirror folder {folder}", f"no file named {' or '.join(keys)}")
     return None
@@ -344,9 +355,10 @@ def obtain(fpath, origin, file_hash=None, algorithm="auto", verbose=1, base=None
         if got is not None:
             return got
     elif mirror:
-        url = mirror.rstrip("/") + "/" + keys[0]
-        if _download(url, fpath, file_hash, algorithm, attempts, verbose):
-            return fpath, False
+        for key in keys:
+            url = mirror.rstrip("/") + "/" + key
+            if _download(url, fpath, file_hash, algorithm, attempts, verbose):
+                return fpath, False
     if use_origin and origin:
         if _download(origin, fpath, file_hash, algorithm, attempts, verbose):
             return fpath, False
@@ -370,7 +382,9 @@ def _failure(fpath, origin, keys, mirror, attempts, file_hash, algorithm) -> Exc
             head += (f" The {algorithm} file hash does not match the provided value of "
                      f"{file_hash}.")
         return ValueError(head + "\n" + text)
-    head = attempts.first_url_error or f"'{name}' is not available offline."
+    # Keras 2's message is about the origin: lead with that one when it was tried.
+    errors = attempts.url_errors
+    head = errors.get(origin) or next(iter(errors.values()), f"'{name}' is not available offline.")
     return URLFetchError(head + "\n" + text)
 
 

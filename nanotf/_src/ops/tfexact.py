@@ -1,0 +1,49 @@
+"""Bit-exact reproductions of TensorFlow's CPU arithmetic order where course output depends on it.
+
+TF's Eigen kernels accumulate small float32 matrix products with fused multiply-adds in k order
+(`acc = fma(a_k, b_k, acc)`), while NumPy's BLAS uses several vector accumulators. The last bit
+differs, and over the thousands of steps of a course's GradientTape loop the printed weights
+drift apart. For tiny products (the cases such loops use) we reproduce TF's order exactly; large
+products use BLAS, where no two libraries agree anyway.
+"""
+
+from __future__ import annotations
+
+from nanotf._src.backend import np
+
+# Veltkamp's constant: t - (t - v) with t = v * C rounds a float64 to 24 significant bits.
+_SPLIT = 536870913.0  # 2**29 + 1
+_MAX_WORK = 512  # m * n * k up to which the exact (Python-speed) path is taken
+
+
+def wants_exact(a, b, ta: bool, tb: bool) -> bool:
+    """Whether TF's fused k-order accumulation applies and is cheap enough to reproduce."""
+    if a.dtype != np.float32 or a.ndim != 2 or b.ndim != 2 or b.dtype != np.float32:
+        return False
+    m, k = (a.shape[1], a.shape[0]) if ta else a.shape
+    n = b.shape[0] if tb else b.shape[1]
+    if m * n * k > _MAX_WORK or k < 2:
+        return False
+    # measured on TF 2.21: a transposed `a`, or a plain product with n > 1, uses fused k order;
+    # matrix-vector products (n == 1) and transposed-only `b` take other paths.
+    return ta or (n > 1 and not tb)
+
+
+def fma_matmul(a, b, ta: bool, tb: bool):
+    """`a @ b` in float32 with TF's order: per output, `acc = fma(a_k, b_k, acc)` for k = 0..K-1."""
+    A = (a.T if ta else a).tolist()
+    B = (b.T if tb else b)
+    cols = B.T.tolist()
+    split = _SPLIT
+    out = []
+    for row in A:
+        orow = []
+        for col in cols:
+            acc = 0.0
+            for x, y in zip(row, col):
+                s = acc + x * y  # x * y is exact in float64; the sum rounds at most once
+                t = s * split
+                acc = t - (t - s)  # round to float32 precision
+            orow.append(acc)
+        out.append(orow)
+    return np.array(out, dtype=np.float32)
