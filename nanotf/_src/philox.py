@@ -63,74 +63,75 @@ def _blocks(key: int, counter: int, offs: np.ndarray) -> np.ndarray:
     hi = (lo < offs).astype(np.uint64) + np.uint64((counter >> 64) & _M64)
     even = np.stack([lo & _M32, hi & _M32])  # counter words 0 and 2
     odd = np.stack([lo >> np.uint64(32), hi >> np.uint64(32)])  # words 1 and 3
-    k0, k1 = key & 0xFFFFFFFF, (key >> 32) & 0xFFFFFFFF
-    for _ in range(10):
-        p = (even * _MUL)[::-1]  # [word2 * M1, word0 * M0], exact 64-bit products
-        even = (p >> np.uint64(32)) ^ odd ^ np.array([[k0], [k1]], np.uint64)
-        odd = p & _M32
-        k0, k1 = (k0 + _BUMP[0]) & 0xFFFFFFFF, (k1 + _BUMP[1]) & 0xFFFFFFFF
+    keys = np.array([[(key & 0xFFFFFFFF) + r * _BUMP[0], (key >> 32 & 0xFFFFFFFF) + r * _BUMP[1]]
+                     for r in range(10)], np.uint64)[:, :, None] & _M32
+    p = np.empty_like(even)
+    for r in range(10):  # in place: this loop is the hot path of every sampler
+        np.multiply(even, _MUL, out=p)  # [word0 * M0, word2 * M1], exact 64-bit products
+        np.right_shift(p[::-1], np.uint64(32), out=even)
+        even ^= odd
+        even ^= keys[r]
+        np.bitwise_and(p[::-1], _M32, out=odd)
     out = np.empty((offs.size, 4), np.uint32)
     out[:, 0], out[:, 1], out[:, 2], out[:, 3] = even[0], odd[0], even[1], odd[1]
     return out
 
 
 # ------------------------------------------------------------------- libm-exact float functions
-# TF's Box-Muller calls glibc logf/sincosf (log/sincos for float64). numpy's own SIMD versions
-# differ by 1 ulp in ~1% of cases, so route through functions numpy forwards to the C library:
-# complex exp(i*v) is libm's sincos, complex log of x < 0.5 is libm's log. logf of x in [0.5, 1)
-# has no such route: it is rounded from float64 and only the values near a rounding midpoint (where
-# glibc's 0.29-ulp internal error can flip the rounding; bound found over all 2**23 inputs) are
-# computed by calling libm through ctypes. Every route is checked once against libm itself.
-_LOGF_DANGER = 0.32
+# TF's Box-Muller calls glibc logf/sincosf (log/sincos for float64); numpy's own SIMD versions
+# differ by 1 ulp in ~1% of cases. Complex exp(i*v) is forwarded by numpy to libm's sincos, so it
+# gives sin/cos exactly. logf has no such route: it is rounded from float64, and only the inputs
+# whose exact log lies within glibc's error bound of a float32 rounding midpoint (~9% of them) are
+# recomputed by calling libm through ctypes. The bounds (1.5 x the largest miss; for x >= 0.5 per
+# top-4-mantissa-bit bucket of x) come from comparing all 2**23 possible inputs with glibc 2.36.
+_LOGF_BOUND_LOW = 3.3e-9
+_LOGF_BOUND = np.array([7.8e-10, 3.3e-09, 1.3e-09, 7.4e-10, 5.7e-10, 5.6e-10, 5.7e-10, 5.6e-10,
+                        5.6e-10, 5.5e-10, 5.1e-10, 5e-10, 5e-10, 4.9e-10, 4.7e-10, 5.6e-10])
 _libm: Any = None
-_routes_ok: Optional[bool] = None
+_cexp_ok = False
 
 
 def _load_libm() -> Any:
-    global _libm, _routes_ok
+    """Loads libm once and checks that numpy's complex exp agrees with its sinf/cosf."""
+    global _libm, _cexp_ok
     try:
         lib = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
-        for name, t in (("logf", ctypes.c_float), ("sinf", ctypes.c_float),
-                        ("cosf", ctypes.c_float), ("log", ctypes.c_double)):
-            getattr(lib, name).restype, getattr(lib, name).argtypes = t, [t]
+        for name in ("logf", "sinf", "cosf"):
+            fn = getattr(lib, name)
+            fn.restype, fn.argtypes = ctypes.c_float, [ctypes.c_float]
     except (OSError, AttributeError):
-        lib = None
-    _libm = lib if lib is not None else False
+        lib = False
+    _libm = lib
     if lib:
-        x = np.linspace(1e-7, 0.4999, 97, dtype=np.float32)
         v = np.linspace(0, 6.2831, 97, dtype=np.float32)
         e = np.exp(1j * v.astype(np.complex64))
-        _routes_ok = (np.array_equal(np.log(x.astype(np.complex64)).real,
-                                     np.array([lib.logf(t) for t in x.tolist()], np.float32))
-                      and np.array_equal(e.imag, np.array([lib.sinf(t) for t in v.tolist()],
-                                                          np.float32))
-                      and np.array_equal(e.real, np.array([lib.cosf(t) for t in v.tolist()],
-                                                          np.float32)))
-    return _libm
+        _cexp_ok = (np.array_equal(e.imag, np.array(list(map(lib.sinf, v.tolist())), np.float32))
+                    and np.array_equal(e.real, np.array(list(map(lib.cosf, v.tolist())),
+                                                        np.float32)))
+    return lib
 
 
 def _logf(x: np.ndarray) -> np.ndarray:
-    """glibc-exact logf for float32 x in (0, 1)."""
+    """glibc-exact logf for float32 x in (0, 1) (rounded float64 log where libm is missing)."""
     lib = _libm if _libm is not None else _load_libm()
     y64 = np.log(x.astype(np.float64))
     y = y64.astype(np.float32)
-    if not lib:
-        return y
-    low = x < 0.5
-    if _routes_ok and low.any():
-        y[low] = np.log(x[low].astype(np.complex64)).real
-    yd = y.astype(np.float64)
-    ulp = np.abs(np.nextafter(y, np.float32(np.inf)).astype(np.float64) - yd)
-    frac = np.abs(y64 - yd) / ulp  # distance from the float32 result, in ulps (0..0.5)
-    risky = (frac > 0.5 - _LOGF_DANGER) & ~(low if _routes_ok else False)
-    if risky.any():
-        y[risky] = np.fromiter(map(lib.logf, x[risky].tolist()), np.float32)
+    if lib:
+        yd = y.astype(np.float64)
+        nb = np.nextafter(y, np.where(y64 > yd, np.float32(np.inf), np.float32(-np.inf)))
+        dist = np.abs(y64 - (yd + nb.astype(np.float64)) * 0.5)  # to the rounding midpoint
+        bound = np.where(x < 0.5, _LOGF_BOUND_LOW,
+                         _LOGF_BOUND[(x.view(np.uint32) >> np.uint32(19)) & np.uint32(15)])
+        risky = dist <= bound
+        if risky.any():
+            y[risky] = np.fromiter(map(lib.logf, x[risky].tolist()), np.float32)
     return y
 
 
 def _sincosf(v: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-    lib = _libm if _libm is not None else _load_libm()
-    if lib and _routes_ok:
+    if _libm is None:
+        _load_libm()
+    if _cexp_ok:
         e = np.exp(1j * v.astype(np.complex64))
         return e.imag, e.real
     v64 = v.astype(np.float64)
@@ -262,11 +263,10 @@ def truncated_normal(key: int, counter: int, shape: Sequence[int], dtype: Any = 
     while active.size:  # each pass reads the next Philox block of every unfinished group
         w = _blocks(key, counter, active.astype(np.uint64) * stride + np.uint64(step))
         if dt == np.float64:
-            cands: Tuple[np.ndarray, ...] = _box_muller64(w)
-        else:
-            s0, c0 = _box_muller32(w[:, 0], w[:, 1])
-            s1, c1 = _box_muller32(w[:, 2], w[:, 3])
-            cands = (s0, c0, s1, c1)
+            cands: Any = _box_muller64(w)
+        else:  # candidates in reading order: sin, cos of words (0, 1), then of words (2, 3)
+            s2, c2 = _box_muller32(w[:, 0::2].ravel(), w[:, 1::2].ravel())
+            cands = np.stack([s2, c2], axis=-1).reshape(-1, 4).T
         for cand in cands:
             ok = (np.abs(cand) < 2) & (filled[active] < g)
             rows = active[ok]

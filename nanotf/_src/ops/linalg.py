@@ -6,11 +6,14 @@ from nanotf._src import errors
 from nanotf._src.dispatch import bind, primitive, same_dtype
 from nanotf._src.ops import array as arr
 from nanotf._src.ops import math as m
+from nanotf._src.ops import tfexact
 from nanotf._src.tensor import Tensor, convert_to_tensor
 
 
 @primitive("BatchMatMulV2")
 def _matmul(xp, a, b, ta, tb):
+    if a.size * b.shape[-1] <= 512 and tfexact.wants_exact(a, b, ta, tb):
+        return tfexact.fma_matmul(a, b, ta, tb)  # TF's float32 order for tiny products
     if ta:
         a = xp.swapaxes(a, -1, -2)
     if tb:

@@ -1,0 +1,67 @@
+"""Reading the seed notes (../shared/seeds): code blocks and the output printed after each."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHARED = os.environ.get("NANOTF_SHARED") or os.path.normpath(os.path.join(HERE, "..", "..", "..",
+                                                                          "shared"))
+SEEDS = os.path.join(SHARED, "seeds")
+DATASETS = os.path.join(SHARED, "datasets")
+
+
+def require_shared():
+    """Skips the calling test when ../shared is not beside the checkout."""
+    if not os.path.isdir(SEEDS):
+        pytest.skip(f"../shared/seeds not found at {SEEDS} (the seed notes live outside the repo)")
+
+
+def note(prefix: str) -> str:
+    """The text of the seed note whose file name starts with `prefix`."""
+    require_shared()
+    for name in sorted(os.listdir(SEEDS)):
+        if name.startswith(prefix):
+            with open(os.path.join(SEEDS, name), encoding="utf-8") as f:
+                return f.read()
+    pytest.skip(f"seed note {prefix}* not found in {SEEDS}")
+
+
+def fenced_blocks(text: str) -> list:
+    """[(code, printed_output)] for each ```python block; output is the indented text after it."""
+    out = []
+    for m in re.finditer(r"```python\n(.*?)```\n", text, re.S):
+        code = m.group(1)
+        rest = text[m.end():]
+        lines = []
+        for line in rest.split("\n"):
+            if line.startswith("```"):
+                break
+            if line.startswith("    ") or line.strip() == "":
+                lines.append(line[4:])
+            else:
+                break
+        printed = "\n".join(lines).strip("\n")
+        out.append((code, printed))
+    return out
+
+
+def run(code: str, ns: dict) -> str:
+    """Executes `code` in namespace `ns` with `tensorflow` meaning nanotf; returns what it printed."""
+    import nanotf
+
+    nanotf.install_as_tensorflow()
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        exec(compile(code, "<seed>", "exec"), ns)
+    return buf.getvalue()
+
+
+def normalize(s: str) -> str:
+    """Whitespace-insensitive at line ends (notebook output keeps trailing spaces)."""
+    return "\n".join(line.rstrip() for line in s.strip("\n").split("\n"))
