@@ -1,23 +1,38 @@
-"""Philox4x32-10 engine and TF 2.x eager seed logic, reproducing TensorFlow's CPU random streams.
+"""Philox4x32-10 engine and TF 2.x eager seed logic: TensorFlow's CPU random numbers, exactly.
 
-Array level only (numpy in, numpy out); the `tf.random.*` wrappers live elsewhere. Facts are in
-docs/random.md. Keys are 64-bit ints, counters 128-bit ints (word 0 = lowest 32 bits).
+Array level only (numpy in, numpy out, no nanotf imports); `tf.random.*` wrappers live elsewhere.
+Keys are 64-bit ints and counters 128-bit ints (counter word 0 = lowest 32 bits). docs/random.md
+has the rules and what was checked against TF 2.21.
 
-Samplers: `normal`, `uniform`, `truncated_normal`, `uniform_int`, `uniform_full_int`, `permutation`,
-`categorical` take `(key, counter, ...)` and return a numpy array; output group i (4 values, 2 for
-64-bit types) uses counter + i (truncated normal: counter + 256 * i for float32/16, 128 * i for float64).
-They return TF's raw op output; `mean + stddev * x` and `minval + x * (maxval - minval)` are applied
-by the optional arguments in the output dtype, as TF's Python layer does.
+Samplers `(key, counter, ...) -> ndarray`, TF kernel outputs bit for bit (float16/32/64):
+  normal, uniform, truncated_normal   RandomStandardNormal, RandomUniform, TruncatedNormal; the
+                                      optional mean/stddev, minval/maxval apply TF's Python
+                                      post-processing (`x * stddev + mean`, `x * (max - min) + min`)
+                                      in the output dtype
+  uniform_int, uniform_full_int       RandomUniformInt / *UniformFullInt (int32/int64/uint*)
+  permutation(key, counter, n)        RandomShuffle row order: ``x[perm]``
+  categorical(key, counter, logits, num_samples)   Multinomial (CPU, TF's row blocking)
 
-Seeds: `set_seed(g)` / `get_seed(op_seed)` follow `tf.random.set_seed` / `tf.compat.v1.get_seed`;
-`stream(key_tuple, pair)` returns the cached `PhiloxStream` of one eager kernel (key_tuple = op name and
-attributes, e.g. ``("RandomStandardNormal", "float32")``; the shape is an input, not an attribute, so
-leave it out). `set_seed` clears the cache. Stateless ops: `stateless_key_counter(seed_pair)`.
-`tf.random.Generator`: `generator_state_from_seed`, `generator_read_and_skip`.
+Stateful ops (tf.random.normal, uniform, truncated_normal, shuffle, categorical):
+  ``pair = get_seed(op_seed)`` (draws from the global-seed Python RNG when op_seed is None), then
+  ``st = stream(key_tuple, pair)`` and ``st.normal(shape, dtype, mean, stddev)`` (also
+  ``uniform``, ``truncated_normal``, ``uniform_int``, ``permutation(n_rows)``,
+  ``categorical``). key_tuple names the eager kernel: the op name and every dtype attribute,
+  e.g. ``("RandomStandardNormal", "float32", "int32")`` (output dtype, shape-tensor dtype),
+  ``("RandomShuffle", value_dtype)``, ``("Multinomial", logits_dtype, output_dtype)``. Shapes,
+  stddev, minval/maxval and names are not part of it: TF continues the same stream. Each call
+  reserves 256 Philox blocks per output element (shuffle: ceil((n-1)/4) blocks; categorical:
+  256 * 2 * rows * ceil4(num_samples)). `set_seed` clears every cached stream.
+Stateless ops: ``key, counter = stateless_key_counter(seed)``, then any sampler.
+tf.random.Generator (Philox): state = ``generator_state_from_seed(seed)`` (int64[3]); per call
+  ``key, counter, state = generator_read_and_skip(state, n_elements)``, then a sampler.
 
->>> set_seed(None); s = stream(("RandomStandardNormal", "float32"), get_seed(1))
->>> s.normal([2, 1], stddev=0.01).ravel().tolist()  # tf.random.normal([2, 1], stddev=0.01, seed=1)
-[-0.008113182336091995, 0.014845993369817734]
+Example (``tf.random.normal([2, 1], stddev=0.01, seed=1)`` with no global seed):
+
+>>> set_seed(None)
+>>> st = stream(("RandomStandardNormal", "float32", "int32"), get_seed(1))
+>>> st.normal([2, 1], stddev=0.01).ravel().tolist()
+[-0.00811318214982748, 0.014845986850559711]
 """
 
 from __future__ import annotations
@@ -28,15 +43,15 @@ import math
 import os
 import random as _pyrandom
 import threading
-from typing import Any, Optional, Sequence, Tuple
+from typing import Any, Sequence, Tuple
 
 import numpy as np
 
 __all__ = [
     "PhiloxStream", "categorical", "clear_kernel_cache", "generator_read_and_skip",
     "generator_state_from_seed", "get_seed", "global_seed", "normal", "permutation", "philox",
-    "set_seed", "stateless_key_counter", "stream", "truncated_normal", "uniform", "uniform_full_int",
-    "uniform_int",
+    "set_seed", "stateless_key_counter", "stream", "truncated_normal", "uniform",
+    "uniform_full_int", "uniform_int",
 ]
 
 _M32 = np.uint64(0xFFFFFFFF)
@@ -45,7 +60,7 @@ _MUL = np.array([[0xD2511F53], [0xCD9E8D57]], np.uint64)
 _BUMP = (0x9E3779B9, 0xBB67AE85)
 DEFAULT_GRAPH_SEED = 87654321
 _MAXINT32 = 2**31 - 1
-RESERVE_PER_OUTPUT = 256  # Philox calls a stateful kernel reserves per output element.
+RESERVE_PER_OUTPUT = _RES = 256  # Philox blocks a stateful kernel reserves per output element
 
 
 # ---------------------------------------------------------------------------------- Philox core
@@ -179,7 +194,13 @@ def _box_muller64(w: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
 
 
 def _dtype(dtype: Any) -> np.dtype:
-    dt = np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
+    return np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
+
+
+def _float_dtype(dtype: Any, op: str) -> np.dtype:
+    dt = _dtype(dtype)
+    if dt not in (np.float16, np.float32, np.float64):
+        raise TypeError(f"{op}: unsupported dtype {dt}; expected float16, float32 or float64")
     return dt
 
 
@@ -206,16 +227,12 @@ def uniform(key: int, counter: int, shape: Sequence[int], dtype: Any = np.float3
     Example: ``uniform(1, 7 << 64, [2])`` equals ``tf.random.uniform([2], seed=7)`` after
     ``tf.random.set_seed(1)``.
     """
-    dt, n = _dtype(dtype), _count(shape)
+    dt, n = _float_dtype(dtype, "RandomUniform"), _count(shape)
     w = philox(key, counter, -(-n // _per_call(dt)))
     if dt == np.float64:
         x = _u64_to_f64(w[:, 0::2].ravel(), w[:, 1::2].ravel())
-    elif dt == np.float16:
-        x = _u16_to_f16(w.ravel())
-    elif dt == np.float32:
-        x = _u32_to_f32(w.ravel())
     else:
-        raise TypeError(f"uniform: unsupported dtype {dt}; expected float16, float32 or float64")
+        x = (_u16_to_f16 if dt == np.float16 else _u32_to_f32)(w.ravel())
     x = x[:n].reshape(shape)
     if minval is None and maxval is None:
         return x
@@ -230,9 +247,7 @@ def normal(key: int, counter: int, shape: Sequence[int], dtype: Any = np.float32
     Example: ``normal(87654321, 1 << 64, [2, 1], stddev=0.01)`` is
     ``tf.random.normal([2, 1], stddev=0.01, seed=1)`` with no global seed.
     """
-    dt, n = _dtype(dtype), _count(shape)
-    if dt not in (np.float16, np.float32, np.float64):
-        raise TypeError(f"normal: unsupported dtype {dt}; expected float16, float32 or float64")
+    dt, n = _float_dtype(dtype, "RandomStandardNormal"), _count(shape)
     w = philox(key, counter, -(-n // _per_call(dt)))
     if dt == np.float64:
         s, c = _box_muller64(w)
@@ -250,9 +265,7 @@ def truncated_normal(key: int, counter: int, shape: Sequence[int], dtype: Any = 
     (128 * i for float64) until it is full.
     Example: ``truncated_normal(116, 1 << 64, [4, 3], stddev=0.1)``.
     """
-    dt, n = _dtype(dtype), _count(shape)
-    if dt not in (np.float16, np.float32, np.float64):
-        raise TypeError(f"truncated_normal: unsupported dtype {dt}; expected a float type")
+    dt, n = _float_dtype(dtype, "TruncatedNormal"), _count(shape)
     g = _per_call(dt)
     stride = np.uint64(g * RESERVE_PER_OUTPUT // 4)
     groups = -(-n // g)
@@ -297,7 +310,7 @@ def uniform_int(key: int, counter: int, shape: Sequence[int], minval: int, maxva
     if dt.kind not in "iu" or dt.itemsize not in (4, 8):
         raise TypeError(f"uniform_int: unsupported dtype {dt}; expected int32/int64/uint32/uint64")
     if not int(minval) < int(maxval):
-        raise ValueError(f"uniform_int: need minval < maxval, got {minval} >= {maxval}")
+        raise ValueError(f"RandomUniformInt: Need minval < maxval, got {minval} >= {maxval}")
     bits = dt.itemsize * 8
     udt = np.dtype(f"uint{bits}")
     span = udt.type((int(maxval) - int(minval)) % (1 << bits))
@@ -307,7 +320,10 @@ def uniform_int(key: int, counter: int, shape: Sequence[int], minval: int, maxva
 
 def uniform_full_int(key: int, counter: int, shape: Sequence[int],
                      dtype: Any = np.uint64) -> np.ndarray:
-    """TF `*UniformFullInt`: raw words (64-bit types take two words, low word first)."""
+    """TF `*UniformFullInt`: raw words (64-bit types take two words, low word first).
+
+    Example: ``uniform_full_int(*stateless_key_counter([5, 6]), [4], np.int64)``.
+    """
     dt, n = _dtype(dtype), _count(shape)
     if dt.kind not in "iu" or dt.itemsize not in (4, 8):
         raise TypeError(f"uniform_full_int: unsupported dtype {dt}")
@@ -332,27 +348,59 @@ def permutation(key: int, counter: int, n: int) -> np.ndarray:
 
 
 def categorical(key: int, counter: int, logits: np.ndarray, num_samples: int,
-                dtype: Any = np.int64) -> np.ndarray:
-    """TF `Multinomial` (CPU, one shard): per row, upper_bound(cdf, u * total), u from 2 words.
+                dtype: Any = np.int64, threads: int | None = None) -> np.ndarray:
+    """TF `Multinomial` on the CPU: per row, upper_bound(cdf, u * total), u from 2 words.
 
-    Rows read the stream one after another; finite logits only enter the cdf.
+    Rows are split into blocks as TF's thread pool of `threads` threads (default: the CPUs this
+    process may use, TF's default intra-op count) splits them; a block starting at row r reads
+    from counter + r * (num_samples + 3) // 4, its rows one after another. Finite logits only
+    enter the cdf. Example: ``categorical(1, 2 << 64, np.log([[0.5, 0.5]]), 3)``.
     """
     lg = np.asarray(logits)
     if lg.ndim != 2:
-        raise ValueError(f"categorical: logits must be 2-D [batch, classes], got shape {lg.shape}")
+        raise ValueError(f"Multinomial: logits should be a matrix, got shape {lg.shape}")
     b, c = lg.shape
-    need = 2 * b * num_samples
-    w = philox(key, counter, -(-need // 4)).ravel()[:need]
-    u = _u64_to_f64(w[0::2], w[1::2]).reshape(b, num_samples) if need else np.zeros((b, 0))
+    if c < 1 or num_samples < 0:
+        raise ValueError(f"Multinomial: num_classes should be positive, got {c}" if c < 1 else
+                         f"Multinomial: num_samples should be nonnegative, got {num_samples}")
     out = np.empty((b, num_samples), _dtype(dtype))
-    for r in range(b):
-        row = lg[r]
-        fin = np.isfinite(row)
-        top = row[fin].max() if fin.any() else np.finfo(row.dtype).min
-        p = np.where(fin, np.exp(row.astype(np.float64) - float(top)), 0.0)
-        cdf = np.cumsum(p)
-        out[r] = np.searchsorted(cdf, u[r] * (cdf[-1] if c else 0.0), side="right")
+    if threads is None:
+        threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+            os.cpu_count() or 1)
+    cost = int(50 * (num_samples * math.log(max(c, 1)) / math.log(2) + c))
+    size = _block_size(b, cost, threads)
+    for start in range(0, b, size):
+        rows = min(size, b - start)
+        need = 2 * rows * num_samples
+        w = philox(key, counter + start * (num_samples + 3) // 4, -(-need // 4)).ravel()[:need]
+        u = _u64_to_f64(w[0::2], w[1::2]).reshape(rows, num_samples)
+        for r in range(rows):
+            row = lg[start + r]
+            fin = np.isfinite(row)
+            top = float(row[fin].max()) if fin.any() else float(np.finfo(row.dtype).min)
+            cdf = np.cumsum(np.where(fin, np.exp(row.astype(np.float64) - top), 0.0))
+            total = cdf[-1] if c else 0.0
+            out[start + r] = np.searchsorted(cdf, u[r] * total, side="right")
     return out
+
+
+def _block_size(n: int, cost: int, threads: int) -> int:
+    """Rows per block of Eigen's ThreadPoolDevice::parallelFor (its cost model, no alignment)."""
+    if n <= 1 or threads <= 1 or min(threads, max(1, int((n * cost - 1e5) / 1e5 + 0.9))) == 1:
+        return max(n, 1)
+    size = min(n, max(-(-n // (4 * threads)), int(40000.0 / cost) if cost else n))
+    biggest, count = min(n, 2 * size), -(-n // size)
+    best = count / (-(-count // threads) * threads)
+    prev = count
+    while best < 1.0 and prev > 1:  # coarser blocks while parallel efficiency does not drop
+        coarser = -(-n // (prev - 1))
+        if coarser > biggest:
+            break
+        prev = -(-n // coarser)
+        eff = prev / (-(-prev // threads) * threads)
+        if eff + 0.01 >= best:
+            size, best = coarser, max(best, eff)
+    return size
 
 
 # ---------------------------------------------------------------------- stateful kernel streams
@@ -374,43 +422,44 @@ class PhiloxStream:
             self.counter = (c + n_blocks) & ((1 << 128) - 1)
         return c
 
-    def _take(self, shape: Any) -> int:
-        return self.reserve(RESERVE_PER_OUTPUT * _count(shape))
+    def _call(self, n_blocks: int, fn: Any, *args: Any) -> np.ndarray:
+        # sample first so that bad input raises without moving the stream, as in TF
+        with self._lock:
+            out = fn(self.key, self.counter, *args)
+            self.counter = (self.counter + n_blocks) & ((1 << 128) - 1)
+        return out
 
     def normal(self, shape: Sequence[int], dtype: Any = np.float32, mean: Any = None,
                stddev: Any = None) -> np.ndarray:
         """One `RandomStandardNormal` call (see module `normal`)."""
-        return normal(self.key, self._take(shape), shape, dtype, mean, stddev)
+        return self._call(_RES * _count(shape), normal, shape, dtype, mean, stddev)
 
     def uniform(self, shape: Sequence[int], dtype: Any = np.float32, minval: Any = None,
                 maxval: Any = None) -> np.ndarray:
         """One `RandomUniform` call (see module `uniform`)."""
-        return uniform(self.key, self._take(shape), shape, dtype, minval, maxval)
+        return self._call(_RES * _count(shape), uniform, shape, dtype, minval, maxval)
 
     def truncated_normal(self, shape: Sequence[int], dtype: Any = np.float32, mean: Any = None,
                          stddev: Any = None) -> np.ndarray:
         """One `TruncatedNormal` call (see module `truncated_normal`)."""
-        return truncated_normal(self.key, self._take(shape), shape, dtype, mean, stddev)
+        return self._call(_RES * _count(shape), truncated_normal, shape, dtype, mean, stddev)
 
     def uniform_int(self, shape: Sequence[int], minval: int, maxval: int,
                     dtype: Any = np.int32) -> np.ndarray:
         """One `RandomUniformInt` call (see module `uniform_int`)."""
-        return uniform_int(self.key, self._take(shape), shape, minval, maxval, dtype)
+        return self._call(_RES * _count(shape), uniform_int, shape, minval, maxval, dtype)
 
     def permutation(self, n: int) -> np.ndarray:
         """One `RandomShuffle` call on a tensor with `n` rows (see module `permutation`)."""
-        return permutation(self.key, self.reserve(_shuffle_reserve(n)), n)
+        # ReserveSamples32(n - 1): one word per swap, four per block; nothing when n <= 1
+        return self._call((n + 2) // 4 if n > 1 else 0, permutation, n)
 
-    def categorical(self, logits: np.ndarray, num_samples: int,
-                    dtype: Any = np.int64) -> np.ndarray:
+    def categorical(self, logits: np.ndarray, num_samples: int, dtype: Any = np.int64,
+                    threads: int | None = None) -> np.ndarray:
         """One `Multinomial` call (see module `categorical`)."""
-        rows = int(np.shape(logits)[0])
-        n_blocks = RESERVE_PER_OUTPUT * rows * (-(-num_samples // 4) * 4) * 2
-        return categorical(self.key, self.reserve(n_blocks), logits, num_samples, dtype)
-
-
-def _shuffle_reserve(n: int) -> int:
-    return (n + 2) // 4 if n > 1 else 0  # ReserveSamples32(n - 1); no draw when n <= 1
+        rows = int(np.shape(logits)[0]) if np.ndim(logits) else 0
+        n_blocks = _RES * rows * (-(-num_samples // 4) * 4) * 2
+        return self._call(n_blocks, categorical, logits, num_samples, dtype, threads)
 
 
 # --------------------------------------------------------------------------- seed bookkeeping
@@ -441,7 +490,7 @@ def clear_kernel_cache() -> None:
         _kernels.clear()
 
 
-def get_seed(op_seed: Optional[int]) -> Optional[Tuple[int, int]]:
+def get_seed(op_seed: int | None) -> Tuple[int, int] | None:
     """`tf.compat.v1.random.get_seed` in eager mode: the (seed, seed2) pair, or None if unseeded.
 
     Example: ``get_seed(1)`` is ``(87654321, 1)`` while no global seed is set.
@@ -458,7 +507,7 @@ def get_seed(op_seed: Optional[int]) -> Optional[Tuple[int, int]]:
     return (0, _MAXINT32) if pair == (0, 0) else pair
 
 
-def stream(key_tuple: Tuple[Any, ...], seed_pair: Optional[Tuple[int, int]]) -> PhiloxStream:
+def stream(key_tuple: Tuple[Any, ...], seed_pair: Tuple[int, int] | None) -> PhiloxStream:
     """The stream of the eager kernel `key_tuple` with seeds `seed_pair` (cached until `set_seed`).
 
     `seed_pair` None (or (0, 0)) gives a fresh nondeterministic stream, as TF seeds from the OS.
@@ -493,8 +542,9 @@ def generator_state_from_seed(seed: Any) -> np.ndarray:
     """`tf.random.Generator.from_seed` state for Philox: int64 [counter_lo, counter_hi, key].
 
     An int is cut into 64-bit words (lowest first); a sequence is left-padded with zeros.
+    Example: ``generator_state_from_seed(1).tolist()`` is ``[1, 0, 0]`` (counter 1, key 0).
     """
-    if isinstance(seed, (int, np.integer)):
+    if isinstance(seed, int):  # only a Python int is cut into words; numpy scalars are arrays
         s, words = int(seed), []
         for _ in range(3):
             words.append(s & _M64)
@@ -508,7 +558,8 @@ def generator_state_from_seed(seed: Any) -> np.ndarray:
 def generator_read_and_skip(state: np.ndarray, n_elements: int) -> Tuple[int, int, np.ndarray]:
     """TF `RngReadAndSkip`: returns (key, counter) to sample from and the advanced state.
 
-    The counter moves by 256 blocks per output element.
+    The counter moves by 256 blocks per output element. Example:
+    ``key, counter, state = generator_read_and_skip(state, 5); normal(key, counter, [5])``.
     """
     st = np.asarray(state).astype(np.int64).view(np.uint64).tolist()
     counter, key = st[0] | (st[1] << 64), st[2]

@@ -213,3 +213,127 @@ def poisson(shape, lam, dtype=dtypes.float32, seed=None, name=None) -> Tensor:
 def _np_rng(seed):
     pair = philox.get_seed(seed)
     return np.random.default_rng(None if pair is None else list(pair))
+
+
+class Generator:
+    """A stateful random generator with its own Philox state (`tf.random.Generator`).
+
+    Example:
+      >>> g = tf.random.Generator.from_seed(1)
+      >>> g.normal([2])   # the same values TF's generator gives
+    """
+
+    def __init__(self, copy_from=None, state=None, alg=None):
+        from nanotf._src.variables import Variable
+
+        if copy_from is not None:
+            state = copy_from.state.numpy()
+        if state is None:
+            raise ValueError("Generator needs `copy_from` or `state`.")
+        if alg not in (None, "philox", 1, "auto_select", 3):
+            raise ValueError(f"nanotf implements only the Philox algorithm, not {alg!r}")
+        arr = np.asarray(asnumpy(convert_to_tensor(state)._v), np.int64).reshape(-1)
+        if arr.shape != (3,):
+            raise ValueError(f"Philox generator state must have shape [3], got {arr.shape}")
+        self._state = Variable(arr, trainable=False, dtype=dtypes.int64)
+
+    @classmethod
+    def from_seed(cls, seed, alg=None) -> Generator:
+        """A generator whose state is derived from `seed` as TF derives it."""
+        return cls(state=philox.generator_state_from_seed(seed), alg=alg)
+
+    @classmethod
+    def from_non_deterministic_state(cls, alg=None) -> Generator:
+        """A generator seeded from the operating system."""
+        import os
+
+        return cls.from_seed(int.from_bytes(os.urandom(16), "little"), alg)
+
+    @classmethod
+    def from_state(cls, state, alg) -> Generator:
+        """A generator with the given int64 state `[counter_lo, counter_hi, key]`."""
+        return cls(state=state, alg=alg)
+
+    @property
+    def state(self):
+        """The int64 state variable."""
+        return self._state
+
+    @property
+    def algorithm(self) -> int:
+        """The algorithm enum (1 = Philox)."""
+        return 1
+
+    def reset_from_seed(self, seed) -> None:
+        """Resets the state as `from_seed(seed)` would set it."""
+        self._state.assign(philox.generator_state_from_seed(seed))
+
+    def _take(self, shape):
+        shape = _shape(shape)
+        n = 1
+        for d in shape:
+            n *= d
+        key, counter, new = philox.generator_read_and_skip(self._state.numpy(), max(n, 1))
+        self._state.assign(new)
+        return key, counter, shape
+
+    def normal(self, shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None) -> Tensor:
+        """Normal samples from this generator."""
+        dt = _float(dtype, "normal")
+        key, counter, shape = self._take(shape)
+        return tensor_of(philox.normal(key, counter, shape, dt._np, _scalar(mean, dt),
+                                       _scalar(stddev, dt)))
+
+    def truncated_normal(self, shape, mean=0.0, stddev=1.0, dtype=dtypes.float32,
+                         name=None) -> Tensor:
+        """Truncated normal samples from this generator."""
+        dt = _float(dtype, "truncated_normal")
+        key, counter, shape = self._take(shape)
+        return tensor_of(philox.truncated_normal(key, counter, shape, dt._np, _scalar(mean, dt),
+                                                 _scalar(stddev, dt)))
+
+    def uniform(self, shape, minval=0, maxval=None, dtype=dtypes.float32, name=None) -> Tensor:
+        """Uniform samples in `[minval, maxval)` from this generator."""
+        dt = dtypes.as_dtype(dtype)
+        key, counter, shape = self._take(shape)
+        if dt.is_integer:
+            if maxval is None:
+                raise ValueError(f"Must specify maxval for integer dtype {dt!r}")
+            return tensor_of(philox.uniform_int(key, counter, shape, int(minval), int(maxval),
+                                                dt._np))
+        dt = _float(dt, "uniform")
+        return tensor_of(philox.uniform(key, counter, shape, dt._np, _scalar(minval, dt),
+                                        _scalar(1 if maxval is None else maxval, dt)))
+
+    def uniform_full_int(self, shape, dtype=dtypes.uint64, name=None) -> Tensor:
+        """Integers over the dtype's full range."""
+        dt = dtypes.as_dtype(dtype)
+        key, counter, shape = self._take(shape)
+        return tensor_of(philox.uniform_full_int(key, counter, shape, dt._np))
+
+    def make_seeds(self, count=1) -> Tensor:
+        """`count` seed pairs for stateless ops, shape [2, count]."""
+        keys = self.uniform_full_int([count], dtypes.int64).numpy()
+        return tensor_of(np.stack([keys, np.zeros_like(keys)]))
+
+    def split(self, count=1) -> list:
+        """`count` new independent generators."""
+        keys = self.uniform_full_int([count], dtypes.int64).numpy()
+        return [Generator(state=np.array([0, 0, k], np.int64)) for k in keys.tolist()]
+
+
+_global_generator = None
+
+
+def get_global_generator() -> Generator:
+    """The process-wide generator (created from the OS on first use)."""
+    global _global_generator
+    if _global_generator is None:
+        _global_generator = Generator.from_non_deterministic_state()
+    return _global_generator
+
+
+def set_global_generator(generator: Generator) -> None:
+    """Replaces the process-wide generator."""
+    global _global_generator
+    _global_generator = generator

@@ -1,0 +1,545 @@
+"""`tf.train.Checkpoint`, `CheckpointManager` and the checkpoint readers.
+
+Objects are found by one breadth-first walk from the root: attributes, lists and dicts of modules,
+the way `tf.Module` finds its variables. A variable reached first through the path `a/b/v` is stored
+under TF's key `a/b/v/.ATTRIBUTES/VARIABLE_VALUE`. Values whose object does not exist yet (a Keras
+layer that builds lazily) wait on the nearest existing ancestor and are assigned when it creates
+them (`restore_deferred`).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import weakref
+from collections import deque
+
+from nanotf._src import dtypes, errors
+from nanotf._src.backend import np
+from nanotf._src.checkpoint_format import (
+    GRAPH_KEY,
+    CheckpointReader,
+    CheckpointState,
+    atomic_path,
+    atomic_write,
+    delete_prefix,
+    prefix_exists,
+    read_state,
+    write_prefix,
+    write_state,
+)
+from nanotf._src.variables import Variable
+
+__all__ = ["Checkpoint", "CheckpointManager", "CheckpointOptions", "CheckpointReader",
+           "atomic_path", "atomic_write", "get_checkpoint_state", "latest_checkpoint",
+           "list_variables", "load_checkpoint", "load_variable", "object_graph",
+           "register_children", "restore_deferred", "write_prefix"]
+
+VALUE_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
+_REGISTRY: list = []  # (class, children function), registered by other packages (e.g. keras)
+
+
+def register_children(cls: type, fn) -> None:
+    """Makes `fn(obj) -> {name: child}` the checkpoint children of instances of `cls`."""
+    _REGISTRY.insert(0, (cls, fn))
+
+
+# --- the object walk ------------------------------------------------------------------------------
+def _module_class():
+    try:
+        from nanotf._src.module import Module
+    except ImportError:  # module.py arrives with the Module work
+        return ()
+    return Module
+
+
+def _is_variable(obj) -> bool:
+    return isinstance(obj, Variable)
+
+
+def _is_trackable(obj) -> bool:
+    if isinstance(obj, (Variable, Checkpoint, list, tuple, dict)):
+        return True
+    if hasattr(type(obj), "_checkpoint_children") or isinstance(obj, _module_class()):
+        return True
+    return any(isinstance(obj, cls) for cls, _ in _REGISTRY)
+
+
+def _escape(name) -> str:
+    return str(name).replace(".", "..").replace("/", ".S")
+
+
+def _raw_children(obj) -> list:
+    hook = getattr(type(obj), "_checkpoint_children", None)
+    if hook is not None:
+        items = list(hook(obj).items())
+    else:
+        fn = next((f for cls, f in _REGISTRY if isinstance(obj, cls)), None)
+        if fn is not None:
+            items = list(fn(obj).items())
+        elif isinstance(obj, (list, tuple)):
+            items = list(enumerate(obj))
+        elif isinstance(obj, dict):
+            items = list(obj.items())
+        else:
+            attrs = list(getattr(obj, "__dict__", {}).items())
+            # Public names first, so `kernel` wins over an internal `_weights/0` alias.
+            items = [a for a in attrs if not str(a[0]).startswith("_")] + \
+                    [a for a in attrs if str(a[0]).startswith("_")]
+    return items
+
+
+def _children(obj) -> list:
+    return [(_escape(k), v) for k, v in _raw_children(obj) if _is_trackable(v)]
+
+
+def object_graph(root) -> tuple[dict, dict]:
+    """Walks `root`: returns `({key: Variable}, {object path: object})` (first path wins)."""
+    variables, objects = {}, {"": root}
+    seen, queue = {id(root)}, deque([("", root)])
+    while queue:
+        path, obj = queue.popleft()
+        for name, child in _children(obj):
+            if id(child) in seen:
+                continue
+            seen.add(id(child))
+            cpath = f"{path}/{name}" if path else name
+            if _is_variable(child):
+                variables[cpath + VALUE_SUFFIX] = child
+            else:
+                objects[cpath] = child
+                queue.append((cpath, child))
+    return variables, objects
+
+
+def _graph_json(objects: dict) -> dict:
+    return {"objects": [[p, f"{type(o).__module__}.{type(o).__qualname__}"]
+                        for p, o in objects.items()]}
+
+
+def _assign(var: Variable, value, key: str) -> None:
+    value = np.asarray(value)
+    stored = dtypes.from_numpy(value.dtype)
+    if stored != var.dtype:
+        raise errors.InvalidArgumentError(
+            None, None, f"tensor_name = {key}; expected dtype {var.dtype.name} does not equal "
+                        f"original dtype {stored.name} [Op:RestoreV2]")
+    if not var.shape.is_compatible_with(value.shape):
+        raise ValueError(f"Received incompatible tensor with shape {value.shape} when attempting "
+                         f"to restore variable with shape {var.shape} and name {var.name}.")
+    var.assign(value, read_value=False)
+
+
+# --- deferred restoration -------------------------------------------------------------------------
+_pending: dict = {}  # id(owner) -> (weakref to owner, {relative key: (status, full key, value)})
+
+
+def _ref(obj):
+    key = id(obj)
+
+    def gone(ref):  # drop values parked on an object that no longer exists
+        entry = _pending.get(key)
+        if entry is not None and entry[0] is ref:
+            del _pending[key]
+
+    try:
+        return weakref.ref(obj, gone)
+    except TypeError:
+        return lambda: obj
+
+
+def _defer(status, objects: dict, rel: str, key: str, value) -> None:
+    """Parks `value` (checkpoint key `key`, `rel` below the walked root) on its deepest object."""
+    path, anchor = _anchor(objects, rel)
+    entry = _pending.get(id(anchor))
+    if entry is None or entry[0]() is not anchor:
+        entry = _pending[id(anchor)] = (_ref(anchor), {})
+    entry[1][rel[len(path) + 1:] if path else rel] = (status, key, value)
+
+
+def restore_deferred(owner) -> None:
+    """Assigns checkpoint values that were waiting for variables `owner` has just created.
+
+    Call it after an object gains a variable or a sub-object (Keras calls it after `build`).
+    """
+    if not _pending:
+        return
+    entry = _pending.pop(id(owner), None)
+    if entry is None or entry[0]() is not owner:  # none, or a dead owner whose id was reused
+        return
+    variables, objects = object_graph(owner)
+    for rel, (status, key, value) in entry[1].items():
+        var = variables.get(rel)
+        if var is not None:
+            _assign(var, value, key)
+            status._matched.add(key)
+        else:
+            _defer(status, objects, rel, key, value)
+
+
+def _anchor(objects: dict, key: str):
+    """The deepest existing object (not a plain list or dict) on the path of `key`."""
+    parts = key[:-len(VALUE_SUFFIX)].split("/")
+    for n in range(len(parts) - 1, 0, -1):
+        path = "/".join(parts[:n])
+        if path in objects and not isinstance(objects[path], (list, tuple, dict)):
+            return path, objects[path]
+    return "", objects[""]
+
+
+# --- restore status objects -----------------------------------------------------------------------
+class CheckpointLoadStatus:
+    """What `Checkpoint.restore` returns: checks how well the checkpoint matched the objects."""
+
+    def __init__(self, root, reader: CheckpointReader):
+        self._root = root
+        self._reader = reader
+        self._keys = {k for k in reader.keys() if k != GRAPH_KEY}
+        self._matched: set = set()
+
+    def _restore(self) -> CheckpointLoadStatus:
+        variables, objects = object_graph(self._root)
+        for key in sorted(self._keys):
+            value = self._reader.get_tensor(key)
+            var = variables.get(key)
+            if var is not None:
+                _assign(var, value, key)
+                self._matched.add(key)
+            else:
+                _defer(self, objects, key, key, value)
+        self._reader._data = None  # the values now live in variables or in the pending table
+        return self
+
+    def _unbound(self) -> list:
+        variables, _ = object_graph(self._root)
+        return [v for k, v in variables.items() if k not in self._keys]
+
+    def assert_consumed(self) -> CheckpointLoadStatus:
+        """Raises AssertionError unless every value was restored and every variable got one."""
+        missing = sorted(self._keys - self._matched)
+        if missing:
+            raise AssertionError(f"Unresolved object in checkpoint: {missing[0]!r} "
+                                 f"({len(missing)} checkpoint value(s) not restored: {missing})")
+        return self.assert_existing_objects_matched()
+
+    def assert_existing_objects_matched(self) -> CheckpointLoadStatus:
+        """Raises AssertionError if a variable that exists now got no checkpoint value."""
+        unbound = self._unbound()
+        if unbound:
+            raise AssertionError(
+                f"Found {len(unbound)} Python objects that were not bound to checkpointed values, "
+                f"likely due to changes in the Python program. Showing {min(len(unbound), 10)} of "
+                f"{len(unbound)} unmatched objects: {unbound[:10]}")
+        return self
+
+    def assert_nontrivial_match(self) -> CheckpointLoadStatus:
+        """Raises AssertionError if nothing besides the save counter was restored."""
+        if not self._matched - {"save_counter" + VALUE_SUFFIX}:
+            raise AssertionError(
+                "Nothing except the root object matched a checkpointed value. Typically this "
+                "means that the checkpoint does not match the Python program. The following "
+                f"objects have no matching checkpointed value: {self._unbound()}")
+        return self
+
+    def expect_partial(self) -> CheckpointLoadStatus:
+        """Marks the restore as intentionally partial (nanotf never warns); returns self."""
+        return self
+
+    def run_restore_ops(self, session=None) -> None:
+        """No-op: eager restores happen immediately."""
+
+    def initialize_or_restore(self, session=None) -> None:
+        """No-op: eager restores happen immediately."""
+
+
+class InitializationOnlyStatus:
+    """What `restore(None)` returns: nothing is restored, variables keep their initial values."""
+
+    _MSG = "No checkpoint specified (save_path=None); nothing is being restored."
+
+    def assert_consumed(self):
+        """Always raises AssertionError."""
+        raise AssertionError(self._MSG)
+
+    def assert_existing_objects_matched(self):
+        """Always raises AssertionError."""
+        raise AssertionError(self._MSG)
+
+    def assert_nontrivial_match(self):
+        """Always raises AssertionError."""
+        raise AssertionError(self._MSG)
+
+    def expect_partial(self) -> InitializationOnlyStatus:
+        """Returns self."""
+        return self
+
+    def run_restore_ops(self, session=None) -> None:
+        """No-op."""
+
+    def initialize_or_restore(self, session=None) -> None:
+        """No-op: variables are already initialized."""
+
+
+# --- tf.train.Checkpoint --------------------------------------------------------------------------
+def _resolve(save_path) -> str:
+    path = os.fspath(save_path)
+    if os.path.isdir(path):
+        sm = os.path.join(path, "variables", "variables")
+        if prefix_exists(sm):  # a SavedModel directory
+            return sm
+        latest = latest_checkpoint(path)
+        if latest is not None:
+            return latest
+    return path
+
+
+class Checkpoint:
+    """Groups trackable objects for saving and restoring their variables.
+
+    Args:
+      root: an optional object whose children become the checkpoint's top level.
+      **kwargs: named trackable objects (modules, layers, optimizers, variables).
+
+    Example:
+      >>> ckpt = tf.train.Checkpoint(model=model, optimizer=opt)
+      >>> path = ckpt.save('/tmp/ckpt/model')        # '/tmp/ckpt/model-1'
+      >>> ckpt.restore(path).assert_consumed()
+    """
+
+    def __init__(self, root=None, **kwargs):
+        named = ([("root", root)] if root is not None else []) + list(kwargs.items())
+        for name, value in named:
+            if not _is_trackable(value):
+                raise ValueError(
+                    f"`Checkpoint` was expecting {name} to be a trackable object (an object "
+                    f"derived from `Trackable`), got {value!r}. If you believe this object should "
+                    f"be trackable (i.e. it is part of the TensorFlow Python API and manages "
+                    f"state), please open an issue.")
+        object.__setattr__(self, "_root", root)
+        object.__setattr__(self, "_save_counter", None)
+        for name, value in kwargs.items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value)
+        restore_deferred(self)
+
+    def _checkpoint_children(self) -> dict:
+        out = dict(_raw_children(self._root)) if self._root is not None else {}
+        out.update({k: v for k, v in vars(self).items() if not k.startswith("_")})
+        if self._save_counter is not None:
+            out["save_counter"] = self._save_counter
+        return out
+
+    @property
+    def save_counter(self) -> Variable:
+        """An int64 variable counting `save()` calls (numbers the checkpoint files)."""
+        if self._save_counter is None:
+            counter = Variable(0, dtype=dtypes.int64, trainable=False, name="save_counter")
+            object.__setattr__(self, "_save_counter", counter)
+            restore_deferred(self)
+        return self._save_counter
+
+    def write(self, file_prefix, options=None) -> str:
+        """Writes the variables to `file_prefix` (no counter, no `checkpoint` file); returns it."""
+        prefix = os.fspath(file_prefix)
+        variables, objects = object_graph(self)
+        write_prefix(prefix, {k: v.numpy() for k, v in variables.items()}, _graph_json(objects))
+        return prefix
+
+    def save(self, file_prefix, options=None) -> str:
+        """Writes `file_prefix-N` (N = the incremented `save_counter`) and updates `checkpoint`."""
+        counter = self.save_counter
+        counter.assign_add(1, read_value=False)
+        path = self.write(f"{os.fspath(file_prefix)}-{int(counter.numpy())}")
+        directory = os.path.dirname(path)
+        write_state(directory, CheckpointState(path, [path]))
+        return path
+
+    def read(self, save_path, options=None) -> CheckpointLoadStatus:
+        """Restores values from `save_path` (a prefix, a directory or a SavedModel)."""
+        reader = CheckpointReader(_resolve(save_path))
+        if reader.has_tensor("save_counter" + VALUE_SUFFIX):
+            self.save_counter  # noqa: B018 - created so the stored count is restored into it
+        return CheckpointLoadStatus(self, reader)._restore()
+
+    def restore(self, save_path, options=None):
+        """Restores values; `None` returns an `InitializationOnlyStatus` and restores nothing."""
+        if save_path is None:
+            return InitializationOnlyStatus()
+        return self.read(save_path, options)
+
+
+class CheckpointOptions:
+    """Options for `Checkpoint.save/write/read` (accepted for compatibility; all are no-ops).
+
+    Args:
+      experimental_io_device: ignored (nanotf always writes from the host).
+      experimental_enable_async_checkpoint: ignored (writes are synchronous and atomic).
+    """
+
+    def __init__(self, experimental_io_device=None, experimental_enable_async_checkpoint=False,
+                 experimental_write_callbacks=None, enable_async=False,
+                 experimental_skip_slot_variables=False, experimental_sharding_callback=None):
+        self.experimental_io_device = experimental_io_device
+        self.experimental_enable_async_checkpoint = experimental_enable_async_checkpoint
+        self.enable_async = enable_async
+
+
+# --- tf.train.CheckpointManager -------------------------------------------------------------------
+class CheckpointManager:
+    """Saves numbered checkpoints in a directory and deletes all but the newest `max_to_keep`.
+
+    Example:
+      >>> manager = tf.train.CheckpointManager(ckpt, '/tmp/ckpts', max_to_keep=3)
+      >>> manager.save()                              # '/tmp/ckpts/ckpt-1'
+      >>> ckpt.restore(manager.latest_checkpoint)
+    """
+
+    def __init__(self, checkpoint: Checkpoint, directory, max_to_keep: int | None,
+                 keep_checkpoint_every_n_hours: float | None = None,
+                 checkpoint_name: str = "ckpt", step_counter=None,
+                 checkpoint_interval: int | None = None, init_fn=None):
+        if max_to_keep is not None and max_to_keep <= 0:
+            raise ValueError(f"Expected a positive integer or `None` for `max_to_keep`, got "
+                             f"{max_to_keep}.")
+        if checkpoint_interval is not None and step_counter is None:
+            raise ValueError("`step_counter` should be passed if `checkpoint_interval` is not "
+                             "None.")
+        self._checkpoint = checkpoint
+        self._directory = os.fspath(directory)
+        self._max_to_keep = max_to_keep
+        self._keep_hours = keep_checkpoint_every_n_hours
+        self._name = checkpoint_name
+        self._step_counter = step_counter
+        self._interval = checkpoint_interval
+        self._init_fn = init_fn
+        self._last_step = None
+        state = read_state(self._directory)
+        self._last_preserved = time.time()
+        self._kept: list = []  # (path, timestamp), oldest first
+        self._latest = None
+        if state is not None:
+            self._latest = state.model_checkpoint_path or None
+            stamps = state.all_model_checkpoint_timestamps
+            for i, p in enumerate(state.all_model_checkpoint_paths):
+                self._kept.append((p, stamps[i] if i < len(stamps) else self._last_preserved))
+            if state.last_preserved_timestamp:
+                self._last_preserved = state.last_preserved_timestamp
+
+    @property
+    def directory(self) -> str:
+        """The directory checkpoints are written to."""
+        return self._directory
+
+    @property
+    def checkpoint(self) -> Checkpoint:
+        """The managed `tf.train.Checkpoint`."""
+        return self._checkpoint
+
+    @property
+    def checkpoint_interval(self) -> int | None:
+        """The minimum number of steps between saves, or None."""
+        return self._interval
+
+    @property
+    def checkpoints(self) -> list:
+        """The kept checkpoint prefixes, oldest first."""
+        return [p for p, _ in self._kept]
+
+    @property
+    def latest_checkpoint(self) -> str | None:
+        """The newest checkpoint prefix, or None."""
+        return self._latest
+
+    def _sweep(self) -> None:
+        if self._max_to_keep is None:
+            return
+        while len(self._kept) > self._max_to_keep:
+            path, stamp = self._kept.pop(0)
+            if self._keep_hours and stamp - self._last_preserved >= self._keep_hours * 3600:
+                self._last_preserved = stamp  # preserved forever: no longer managed
+                continue
+            delete_prefix(path)
+
+    def save(self, checkpoint_number=None, check_interval: bool = True, options=None):
+        """Writes a numbered checkpoint, deletes old ones, updates `checkpoint`; returns the path.
+
+        Returns None when `checkpoint_interval` steps have not passed since the last save.
+        """
+        if self._interval is not None and check_interval:
+            counter = self._step_counter
+            step = int(counter.numpy() if hasattr(counter, "numpy") else counter)
+            if self._last_step is not None and step < self._last_step + self._interval:
+                return None
+            self._last_step = step
+        counter = self._checkpoint.save_counter
+        counter.assign_add(1, read_value=False)
+        if checkpoint_number is None:
+            checkpoint_number = counter.numpy()
+        elif hasattr(checkpoint_number, "numpy"):
+            checkpoint_number = checkpoint_number.numpy()
+        prefix = os.path.join(self._directory, f"{self._name}-{int(checkpoint_number)}")
+        path = self._checkpoint.write(prefix)
+        self._kept = [(p, s) for p, s in self._kept if p != path] + [(path, time.time())]
+        self._latest = path
+        self._sweep()
+        write_state(self._directory, CheckpointState(
+            path, self.checkpoints, [s for _, s in self._kept], self._last_preserved))
+        return path
+
+    def restore_or_initialize(self):
+        """Restores the latest checkpoint and returns its path; else runs `init_fn` -> None."""
+        if self._latest is not None and prefix_exists(self._latest):
+            self._checkpoint.restore(self._latest)
+            return self._latest
+        if self._init_fn is not None:
+            self._init_fn()
+        return None
+
+    def sync(self) -> None:
+        """No-op (writes are synchronous)."""
+
+
+# --- tf.train readers -----------------------------------------------------------------------------
+def get_checkpoint_state(checkpoint_dir, latest_filename=None):
+    """The parsed `checkpoint` file of a directory (absolute prefixes), or None."""
+    return read_state(os.fspath(checkpoint_dir), latest_filename or "checkpoint")
+
+
+def latest_checkpoint(checkpoint_dir, latest_filename=None) -> str | None:
+    """The newest checkpoint prefix recorded in `checkpoint_dir/checkpoint`, or None.
+
+    Example:
+      >>> tf.train.latest_checkpoint('./checkpoint')
+      './checkpoint/mnist.ckpt'
+    """
+    state = get_checkpoint_state(checkpoint_dir, latest_filename)
+    if state is None or not state.model_checkpoint_path:
+        return None
+    return state.model_checkpoint_path if prefix_exists(state.model_checkpoint_path) else None
+
+
+def load_checkpoint(ckpt_dir_or_file) -> CheckpointReader:
+    """A `CheckpointReader` for a checkpoint prefix, or the latest one in a directory."""
+    path = os.fspath(ckpt_dir_or_file)
+    if os.path.isdir(path):
+        resolved = _resolve(path)
+        if resolved == path:
+            raise ValueError(f"Couldn't find 'checkpoint' file or checkpoints in given directory "
+                             f"{path}")
+        path = resolved
+    return CheckpointReader(path)
+
+
+def list_variables(ckpt_dir_or_file) -> list:
+    """`[(key, shape list), ...]` sorted by key, as `tf.train.list_variables`."""
+    shapes = load_checkpoint(ckpt_dir_or_file).get_variable_to_shape_map()
+    return [(k, shapes[k]) for k in sorted(shapes)]
+
+
+def load_variable(ckpt_dir_or_file, name: str):
+    """The value stored under `name` (a NumPy array, or a NumPy scalar for rank 0)."""
+    if name.endswith(":0"):
+        name = name[:-2]
+    return load_checkpoint(ckpt_dir_or_file).get_tensor(name)

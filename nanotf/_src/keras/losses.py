@@ -1,0 +1,666 @@
+"""Keras losses (`tf.keras.losses`): a function per loss plus a thin `Loss` class around it.
+
+The numbers follow Keras 2 exactly: probabilities are clipped to `[1e-7, 1 - 1e-7]` before a log, the
+reductions are `sum / count`, and `Reduction.AUTO` means `SUM_OVER_BATCH_SIZE`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Callable
+
+from nanotf._src import dtypes, errors, ops
+from nanotf._src.backend import asnumpy, np
+from nanotf._src.tensor import Tensor, convert_to_tensor
+
+_EPSILON = 1e-7
+
+
+def _epsilon() -> float:
+    """Keras's fuzz factor (`tf.keras.backend.epsilon()`), 1e-7 unless changed there."""
+    try:
+        from nanotf._src.keras import backend as kb
+    except ImportError:
+        return _EPSILON
+    fn = getattr(kb, "epsilon", None)
+    return fn() if fn is not None else _EPSILON
+
+
+class Reduction:
+    """Types of loss reduction (`tf.keras.losses.Reduction`).
+
+    `AUTO` is `SUM_OVER_BATCH_SIZE` outside distribution strategies; `NONE` keeps per-sample losses;
+    `SUM` adds them; `SUM_OVER_BATCH_SIZE` divides the sum by the number of elements.
+    """
+
+    AUTO = "auto"
+    NONE = "none"
+    SUM = "sum"
+    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
+
+    @classmethod
+    def all(cls) -> tuple:
+        """All valid reduction keys."""
+        return (cls.AUTO, cls.NONE, cls.SUM, cls.SUM_OVER_BATCH_SIZE)
+
+    @classmethod
+    def validate(cls, key) -> None:
+        """Raises ValueError unless `key` is a valid reduction."""
+        if key not in cls.all():
+            raise ValueError(f'Invalid Reduction Key: {key}. Expected keys are "{cls.all()}"')
+
+
+# ------------------------------------------------------------------ shape and weight helpers
+
+
+def _rank(t) -> int:
+    return len(t._shape_tuple())
+
+
+def _squeeze_last(t):
+    return ops.squeeze(t, [-1])
+
+
+def squeeze_or_expand_dimensions(y_pred, y_true=None, sample_weight=None):
+    """Squeezes or expands the last dimension of `y_true`/`sample_weight` to line up with `y_pred`.
+
+    Returns `(y_pred, y_true)`, or `(y_pred, y_true, sample_weight)` when a weight is given.
+    """
+    ps = y_pred._shape_tuple()
+    if y_true is not None:
+        ts = y_true._shape_tuple()
+        diff = len(ps) - len(ts)
+        if diff != 1 or (ps and ps[-1] == 1):
+            if diff == 1 and ps[-1] == 1:
+                y_pred = _squeeze_last(y_pred)
+            elif diff == -1 and ts[-1] == 1:
+                y_true = _squeeze_last(y_true)
+    if sample_weight is None:
+        return y_pred, y_true
+    wr = _rank(sample_weight)
+    if wr == 0:
+        return y_pred, y_true, sample_weight
+    pr = _rank(y_pred)
+    if wr - pr == 1:
+        sample_weight = _squeeze_last(sample_weight)
+    elif pr - wr == 1:
+        sample_weight = ops.expand_dims(sample_weight, -1)
+    return y_pred, y_true, sample_weight
+
+
+def reduce_weighted_loss(weighted_losses: Tensor, reduction: str = Reduction.SUM_OVER_BATCH_SIZE):
+    """Reduces already weighted per-sample losses as `reduction` says."""
+    if reduction == Reduction.NONE:
+        return weighted_losses
+    total = ops.reduce_sum(weighted_losses)
+    if reduction == Reduction.SUM:
+        return total
+    shape = weighted_losses._shape_tuple()
+    if None in shape:
+        return ops.divide_no_nan(total, ops.cast(ops.size(weighted_losses), total.dtype))
+    n = int(np.prod(shape, dtype=np.int64))
+    # divide_no_nan(sum, count): a plain division unless there is nothing to average
+    return ops.divide(total, ops.cast(n, total.dtype)) if n else ops.zeros_like(total)
+
+
+def compute_weighted_loss(losses, sample_weight=None, reduction: str = Reduction.SUM_OVER_BATCH_SIZE,
+                          name=None) -> Tensor:
+    """Weights per-sample `losses` by `sample_weight` (broadcast) and reduces them.
+
+    Example:
+      >>> compute_weighted_loss(tf.constant([1., 3.]), [1., 0.])
+      <tf.Tensor: shape=(), dtype=float32, numpy=0.5>
+    """
+    Reduction.validate(reduction)
+    if reduction == Reduction.AUTO:
+        reduction = Reduction.SUM_OVER_BATCH_SIZE
+    losses = losses if isinstance(losses, Tensor) else convert_to_tensor(losses)
+    in_dtype = losses.dtype
+    cast_back = not in_dtype.is_floating
+    if cast_back:
+        losses = ops.cast(losses, dtypes.float32)
+    if sample_weight is not None:  # x * 1.0 == x, so no weight means no multiply
+        sw = ops.cast(sample_weight, losses.dtype)
+        losses, _, sw = squeeze_or_expand_dimensions(losses, None, sw)
+        losses = ops.multiply(losses, sw)
+    loss = reduce_weighted_loss(losses, reduction)
+    return ops.cast(loss, in_dtype) if cast_back else loss
+
+
+# ------------------------------------------------------------------ nn building blocks
+# The fused, numerically exact primitives belong to ops (tf.nn); until an op is there these
+# compositions give TF's values (same max-shift formulas) at the cost of a few more ops.
+
+
+def _nn(name: str):
+    return getattr(ops, name, None)
+
+
+def _log_softmax_parts(logits, axis=-1):
+    """`(log(sum(exp(z))), z)` for `z = logits - max(logits)`, as TF's xent kernels form them."""
+    m = ops.stop_gradient(ops.reduce_max(logits, axis=axis, keepdims=True))
+    z = ops.subtract(logits, m)
+    return ops.log(ops.reduce_sum(ops.exp(z), axis=axis, keepdims=True)), z
+
+
+def softmax_cross_entropy_with_logits(labels, logits, axis=-1) -> Tensor:
+    """`-sum(labels * log_softmax(logits))` along `axis` (tf.nn's, used by the losses)."""
+    fused = _nn("softmax_cross_entropy_with_logits")
+    if fused is not None:
+        return fused(labels=labels, logits=logits, axis=axis)
+    lse, z = _log_softmax_parts(logits, axis)
+    return ops.reduce_sum(ops.multiply(labels, ops.subtract(lse, z)), axis=axis)
+
+
+def sparse_softmax_cross_entropy_with_logits(labels, logits) -> Tensor:
+    """Cross-entropy of integer `labels` against `logits` (last axis), as tf.nn's."""
+    ls, zs = labels._shape_tuple(), logits._shape_tuple()
+    if ls != zs[:-1]:
+        raise ValueError("`labels.shape` must equal `logits.shape` except for the last dimension. "
+                         f"Received: labels.shape={ls} and logits.shape={zs}")
+    fused = _nn("sparse_softmax_cross_entropy_with_logits")
+    if fused is not None:
+        return fused(labels=labels, logits=logits)
+    depth = zs[-1]
+    lab = None if labels._symbolic else asnumpy(labels._v)
+    if lab is not None and lab.size and (lab.min() < 0 or lab.max() >= depth):
+        bad = lab[(lab < 0) | (lab >= depth)].flat[0]
+        raise errors.invalid_argument(
+            f"Received a label value of {bad} which is outside the valid range of [0, {depth}).  "
+            f"Label values: {' '.join(str(v) for v in lab.ravel()[:100])}",
+            "SparseSoftmaxCrossEntropyWithLogits")
+    lse, z = _log_softmax_parts(logits)
+    picked = ops.reduce_sum(ops.multiply(ops.one_hot(labels, depth, dtype=logits.dtype), z), -1)
+    return ops.subtract(ops.squeeze(lse, [-1]), picked)
+
+
+def sigmoid_cross_entropy_with_logits(labels, logits) -> Tensor:
+    """`max(x, 0) - x * z + log(1 + exp(-|x|))`, tf.nn's stable sigmoid cross-entropy."""
+    fused = _nn("sigmoid_cross_entropy_with_logits")
+    if fused is not None:
+        return fused(labels=labels, logits=logits)
+    pos = ops.greater_equal(logits, ops.zeros_like(logits))
+    relu = ops.where(pos, logits, ops.zeros_like(logits))
+    neg_abs = ops.where(pos, ops.negative(logits), logits)
+    return ops.add(ops.subtract(relu, ops.multiply(logits, labels)), ops.log1p(ops.exp(neg_abs)))
+
+
+def _l2_normalize(x, axis):
+    fused = _nn("l2_normalize")
+    if fused is not None:
+        return fused(x, axis=axis)
+    sq = ops.reduce_sum(ops.square(x), axis=axis, keepdims=True)
+    return ops.multiply(x, ops.rsqrt(ops.maximum(sq, ops.cast(1e-12, x.dtype))))
+
+
+def _keras_logits(output):
+    """The logits behind a Keras softmax/sigmoid output, when the activation recorded them."""
+    return getattr(output, "_keras_logits", None)
+
+
+# ------------------------------------------------------------------ loss functions
+
+
+def _pred_true(y_true, y_pred):
+    y_pred = y_pred if isinstance(y_pred, Tensor) else convert_to_tensor(y_pred)
+    return ops.cast(y_true, y_pred.dtype), y_pred
+
+
+def _clip(x, lo, hi):
+    return ops.clip_by_value(x, ops.cast(lo, x.dtype), ops.cast(hi, x.dtype))
+
+
+def mean_squared_error(y_true, y_pred) -> Tensor:
+    """Mean of `(y_true - y_pred)**2` over the last axis.
+
+    Example:
+      >>> tf.keras.losses.mean_squared_error([[0., 1.]], [[1., 1.]]).numpy()
+      array([0.5], dtype=float32)
+    """
+    y_true, y_pred = _pred_true(y_true, y_pred)
+    return ops.reduce_mean(ops.squared_difference(y_pred, y_true), axis=-1)
+
+
+def mean_absolute_error(y_true, y_pred) -> Tensor:
+    """Mean of `|y_true - y_pred|` over the last axis."""
+    y_true, y_pred = _pred_true(y_true, y_pred)
+    return ops.reduce_mean(ops.abs(ops.subtract(y_pred, y_true)), axis=-1)
+
+
+def mean_absolute_percentage_error(y_true, y_pred) -> Tensor:
+    """`100 * mean(|(y_true - y_pred) / max(|y_true|, eps)|)` over the last axis."""
+    y_true, y_pred = _pred_true(y_true, y_pred)
+    den = ops.maximum(ops.abs(y_true), ops.cast(_epsilon(), y_pred.dtype))
+    diff = ops.abs(ops.divide(ops.subtract(y_true, y_pred), den))
+    return ops.multiply(ops.cast(100.0, y_pred.dtype), ops.reduce_mean(diff, axis=-1))
+
+
+def mean_squared_logarithmic_error(y_true, y_pred) -> Tensor:
+    """Mean of `(log(y_pred + 1) - log(y_true + 1))**2` (inputs floored at eps)."""
+    y_true, y_pred = _pred_true(y_true, y_pred)
+    eps = ops.cast(_epsilon(), y_pred.dtype)
+    one = ops.cast(1.0, y_pred.dtype)
+    a = ops.log(ops.add(ops.maximum(y_pred, eps), one))
+    b = ops.log(ops.add(ops.maximum(y_true, eps), one))
+    return ops.reduce_mean(ops.squared_difference(a, b), axis=-1)
+
+
+def _maybe_convert_labels(y_true):
+    """Maps {0, 1} labels to {-1, 1} (only when every label is 0 or 1), as Keras's hinge does."""
+    zero, one = ops.zeros_like(y_true), ops.ones_like(y_true)
+    is_binary = ops.reduce_all(ops.logical_or(ops.equal(y_true, zero), ops.equal(y_true, one)))
+    converted = ops.subtract(ops.multiply(ops.cast(2.0, y_true.dtype), y_true), one)
+    return ops.where(is_binary, converted, y_true)
+
+
+def hinge(y_true, y_pred) -> Tensor:
+    """Mean of `max(1 - y_true * y_pred, 0)`; labels in {0, 1} are mapped to {-1, 1}."""
+    y_true, y_pred = _pred_true(y_true, y_pred)
+    y_true = _maybe_convert_labels(y_true)
+    m = ops.maximum(ops.subtract(ops.cast(1.0, y_pred.dtype), ops.multiply(y_true, y_pred)),
+                    ops.zeros_like(y_pred))
+    return ops.reduce_mean(m, axis=-1)
+
+
+def squared_hinge(y_true, y_pred) -> Tensor:
+    """Mean of `max(1 - y_true * y_pred, 0)**2`; labels in {0, 1} are mapped to {-1, 1}."""
+    y_true, y_pred = _pred_true(y_true, y_pred)
+    y_true = _maybe_convert_labels(y_true)
+    m = ops.maximum(ops.subtract(ops.cast(1.0, y_pred.dtype), ops.multiply(y_true, y_pred)),
+                    ops.zeros_like(y_pred))
+    return ops.reduce_mean(ops.square(m), axis=-1)
+
+
+def categorical_hinge(y_true, y_pred) -> Tensor:
+    """`max(neg - pos + 1, 0)` with `pos = sum(y_true * y_pred)`, `neg = max((1 - y_true) * y_pred)`."""
+    y_true, y_pred = _pred_true(y_true, y_pred)
+    pos = ops.reduce_sum(ops.multiply(y_true, y_pred), axis=-1)
+    neg = ops.reduce_max(ops.multiply(ops.subtract(ops.cast(1.0, y_pred.dtype), y_true), y_pred),
+                         axis=-1)
+    return ops.maximum(ops.add(ops.subtract(neg, pos), ops.cast(1.0, y_pred.dtype)),
+                       ops.zeros_like(pos))
+
+
+def huber(y_true, y_pred, delta: float = 1.0) -> Tensor:
+    """Huber loss: quadratic for `|error| <= delta`, linear beyond, averaged over the last axis."""
+    y_pred = ops.cast(y_pred, dtypes.float32)
+    y_true = ops.cast(y_true, dtypes.float32)
+    d = ops.cast(delta, dtypes.float32)
+    err = ops.subtract(y_pred, y_true)
+    abs_err = ops.abs(err)
+    half = ops.cast(0.5, dtypes.float32)
+    quad = ops.multiply(half, ops.square(err))
+    lin = ops.subtract(ops.multiply(d, abs_err), ops.multiply(half, ops.square(d)))
+    return ops.reduce_mean(ops.where(ops.less_equal(abs_err, d), quad, lin), axis=-1)
+
+
+def log_cosh(y_true, y_pred) -> Tensor:
+    """Mean of `log(cosh(y_pred - y_true))`, computed stably."""
+    y_true, y_pred = _pred_true(y_true, y_pred)
+    x = ops.subtract(y_pred, y_true)
+    two = ops.cast(-2.0, x.dtype)
+    lc = ops.subtract(ops.add(x, ops.softplus(ops.multiply(two, x))),
+                      ops.cast(np.log(np.float32(2.0)), x.dtype))
+    return ops.reduce_mean(lc, axis=-1)
+
+
+def _smooth(y_true, y_pred, label_smoothing, categorical: bool, axis: int = -1):
+    if not label_smoothing:
+        return y_true
+    ls = ops.cast(label_smoothing, y_pred.dtype)
+    keep = ops.multiply(y_true, ops.subtract(ops.cast(1.0, y_pred.dtype), ls))
+    if categorical:
+        n = ops.cast(y_true._shape_tuple()[axis], y_pred.dtype)
+        return ops.add(keep, ops.divide(ls, n))
+    return ops.add(keep, ops.multiply(ops.cast(0.5, y_pred.dtype), ls))
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
+                             label_smoothing: float = 0.0, axis: int = -1) -> Tensor:
+    """Cross-entropy between one-hot (or soft) labels and predicted probabilities or logits.
+
+    Probabilities are renormalised along `axis` and clipped to `[eps, 1 - eps]` first.
+
+    Example:
+      >>> tf.keras.losses.categorical_crossentropy([1., 0.], [0.6, 0.4]).numpy()
+      0.5108256
+    """
+    if isinstance(axis, bool):
+        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type "
+                         f"{type(axis)}")
+    y_true, y_pred = _pred_true(y_true, y_pred)
+    y_true = _smooth(y_true, y_pred, label_smoothing, True, axis)
+    if y_true._shape_tuple() != y_pred._shape_tuple():
+        raise ValueError(f"categorical_crossentropy: labels of shape {y_true._shape_tuple()} do "
+                         f"not match predictions of shape {y_pred._shape_tuple()}. Use "
+                         "sparse_categorical_crossentropy for integer labels.")
+    logits = _keras_logits(y_pred)
+    if logits is not None:
+        y_pred, from_logits = logits, True
+    if from_logits:
+        return softmax_cross_entropy_with_logits(y_true, y_pred, axis=axis)
+    p = ops.divide(y_pred, ops.reduce_sum(y_pred, axis=axis, keepdims=True))
+    p = _clip(p, _epsilon(), 1.0 - _epsilon())
+    return ops.negative(ops.reduce_sum(ops.multiply(y_true, ops.log(p)), axis=axis))
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False, axis: int = -1,
+                                    ignore_class: int | None = None) -> Tensor:
+    """Cross-entropy between integer labels and predicted probabilities or logits.
+
+    Labels have the predictions' shape without the class axis (a trailing 1 is allowed).
+
+    Example:
+      >>> tf.keras.losses.sparse_categorical_crossentropy([1], [[0.1, 0.9]]).numpy()
+      array([0.10536041], dtype=float32)
+    """
+    y_pred = y_pred if isinstance(y_pred, Tensor) else convert_to_tensor(y_pred)
+    y_true = y_true if isinstance(y_true, Tensor) else convert_to_tensor(y_true)
+    target = ops.cast(y_true, dtypes.int64)
+    logits = _keras_logits(y_pred)
+    if logits is not None:
+        y_pred, from_logits = logits, True
+    out = y_pred
+    if not from_logits:
+        out = ops.log(_clip(out, _epsilon(), 1.0 - _epsilon()))
+    rank = _rank(out)
+    axis %= rank
+    if axis != rank - 1:
+        out = ops.transpose(out, [*range(axis), *range(axis + 1, rank), axis])
+    out_shape = out._shape_tuple()
+    reshaped = _rank(target) != rank - 1
+    if reshaped:
+        target = ops.reshape(target, [-1])
+        out = ops.reshape(out, [-1, out_shape[-1]])
+    if target._shape_tuple() != out._shape_tuple()[:-1]:
+        raise ValueError(
+            f"sparse_categorical_crossentropy: labels of shape {y_true._shape_tuple()} do not fit "
+            f"predictions of shape {y_pred._shape_tuple()} (expected integer class ids of shape "
+            f"{out_shape[:-1]}; one-hot labels need categorical_crossentropy). `labels.shape` "
+            f"must equal `logits.shape` except for the last dimension. Received: labels.shape="
+            f"{target._shape_tuple()} and logits.shape={out._shape_tuple()}")
+    valid = None
+    if ignore_class is not None:
+        valid = ops.not_equal(target, ops.cast(ignore_class, dtypes.int64))
+        target = ops.where(valid, target, ops.zeros_like(target))
+    res = sparse_softmax_cross_entropy_with_logits(target, out)
+    if valid is not None:
+        res = ops.where(valid, res, ops.zeros_like(res))
+    if reshaped and rank >= 3:
+        res = ops.reshape(res, out_shape[:-1])
+    return res
+
+
+def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothing: float = 0.0,
+                        axis: int = -1) -> Tensor:
+    """Mean binary cross-entropy over `axis`; probabilities are clipped to `[eps, 1 - eps]`.
+
+    Example:
+      >>> tf.keras.losses.binary_crossentropy([[0., 1.]], [[0.4, 0.6]]).numpy()
+      array([0.5108254], dtype=float32)
+    """
+    y_true, y_pred = _pred_true(y_true, y_pred)
+    y_true = _smooth(y_true, y_pred, label_smoothing, False)
+    logits = _keras_logits(y_pred)
+    if logits is not None:
+        y_pred, from_logits = logits, True
+    if from_logits:
+        bce = sigmoid_cross_entropy_with_logits(y_true, y_pred)
+    else:
+        eps = _epsilon()
+        out = _clip(y_pred, eps, 1.0 - eps)
+        e = ops.cast(eps, out.dtype)
+        one = ops.cast(1.0, out.dtype)
+        pos = ops.multiply(y_true, ops.log(ops.add(out, e)))
+        neg = ops.multiply(ops.subtract(one, y_true), ops.log(ops.add(ops.subtract(one, out), e)))
+        bce = ops.negative(ops.add(pos, neg))
+    return ops.reduce_mean(bce, axis=axis)
+
+
+def kl_divergence(y_true, y_pred) -> Tensor:
+    """`sum(y_true * log(y_true / y_pred))` over the last axis, both clipped to `[eps, 1]`."""
+    y_true, y_pred = _pred_true(y_true, y_pred)
+    y_true = _clip(y_true, _epsilon(), 1.0)
+    y_pred = _clip(y_pred, _epsilon(), 1.0)
+    return ops.reduce_sum(ops.multiply(y_true, ops.log(ops.divide(y_true, y_pred))), axis=-1)
+
+
+def poisson(y_true, y_pred) -> Tensor:
+    """Mean of `y_pred - y_true * log(y_pred + eps)` over the last axis."""
+    y_true, y_pred = _pred_true(y_true, y_pred)
+    lg = ops.log(ops.add(y_pred, ops.cast(_epsilon(), y_pred.dtype)))
+    return ops.reduce_mean(ops.subtract(y_pred, ops.multiply(y_true, lg)), axis=-1)
+
+
+def cosine_similarity(y_true, y_pred, axis: int = -1) -> Tensor:
+    """Negative cosine similarity along `axis` (-1 for identical directions)."""
+    y_pred = y_pred if isinstance(y_pred, Tensor) else convert_to_tensor(y_pred)
+    y_true = y_true if isinstance(y_true, Tensor) else convert_to_tensor(y_true)
+    y_true = _l2_normalize(y_true, axis)
+    y_pred = _l2_normalize(y_pred, axis)
+    return ops.negative(ops.reduce_sum(ops.multiply(y_true, y_pred), axis=axis))
+
+
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence = kl_divergence
+logcosh = log_cosh
+
+
+# ------------------------------------------------------------------ classes
+
+
+class Loss:
+    """Base class of Keras losses: `__call__` = `call` + sample weighting + reduction.
+
+    Subclasses implement `call(y_true, y_pred)` returning per-sample losses.
+
+    Args:
+      reduction: a `tf.keras.losses.Reduction` value (default AUTO = SUM_OVER_BATCH_SIZE).
+      name: the loss name.
+    """
+
+    def __init__(self, reduction: str = Reduction.AUTO, name: str | None = None):
+        Reduction.validate(reduction)
+        self.reduction = reduction
+        self.name = name
+        self._allow_sum_over_batch_size = False
+
+    def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
+        """Computes the weighted, reduced loss."""
+        losses = self.call(y_true, y_pred)
+        return compute_weighted_loss(losses, sample_weight, reduction=self._get_reduction())
+
+    def call(self, y_true, y_pred) -> Tensor:
+        """Per-sample losses; subclasses override this."""
+        raise NotImplementedError("Must be implemented in subclasses.")
+
+    def _get_reduction(self) -> str:
+        return Reduction.SUM_OVER_BATCH_SIZE if self.reduction == Reduction.AUTO \
+            else self.reduction
+
+    def get_config(self) -> dict:
+        """The constructor arguments."""
+        return {"reduction": self.reduction, "name": self.name}
+
+    @classmethod
+    def from_config(cls, config: dict) -> Loss:
+        """Creates a loss from `get_config()`'s output."""
+        config = dict(config)
+        config.pop("fn", None)  # written by newer Keras versions
+        return cls(**config)
+
+
+class LossFunctionWrapper(Loss):
+    """Wraps a loss function `fn(y_true, y_pred, **kwargs)` as a `Loss`."""
+
+    def __init__(self, fn: Callable, reduction: str = Reduction.AUTO, name: str | None = None,
+                 **kwargs):
+        super().__init__(reduction=reduction, name=name)
+        self.fn = fn
+        self._fn_kwargs = kwargs
+
+    def call(self, y_true, y_pred) -> Tensor:
+        """Lines up the ranks of tensor inputs, then applies `fn`."""
+        if isinstance(y_true, Tensor) and isinstance(y_pred, Tensor):
+            y_pred, y_true = squeeze_or_expand_dimensions(y_pred, y_true)
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def get_config(self) -> dict:
+        """The constructor arguments, including the function's keyword arguments."""
+        cfg = super().get_config()
+        for k, v in self._fn_kwargs.items():
+            cfg[k] = v.numpy().item() if isinstance(v, Tensor) else v
+        return cfg
+
+    @classmethod
+    def from_config(cls, config: dict) -> Loss:
+        config = dict(config)
+        config.pop("fn", None)
+        if cls is LossFunctionWrapper:
+            raise ValueError("LossFunctionWrapper.from_config needs a subclass that fixes `fn`.")
+        return cls(**config)
+
+
+def _wrapper_class(cls_name: str, fn: Callable, default_name: str, params: tuple, doc: str):
+    """Builds a `LossFunctionWrapper` subclass whose keyword arguments are `params`."""
+
+    def __init__(self, *args, reduction=Reduction.AUTO, name=default_name, **kwargs):
+        values = dict(params)
+        names = [p for p, _ in params]
+        if len(args) > len(names):
+            raise TypeError(f"{cls_name}() takes at most {len(names)} positional arguments")
+        values.update(zip(names, args))
+        for k, v in kwargs.items():
+            if k not in values:
+                raise TypeError(f"{cls_name}.__init__() got an unexpected keyword argument {k!r}")
+            values[k] = v
+        LossFunctionWrapper.__init__(self, fn, reduction=reduction, name=name, **values)
+
+    cls = type(cls_name, (LossFunctionWrapper,), {"__init__": __init__, "__doc__": doc,
+                                                  "__module__": __name__})
+    return cls
+
+
+MeanSquaredError = _wrapper_class(
+    "MeanSquaredError", mean_squared_error, "mean_squared_error", (),
+    "Mean of squares of errors.\n\n  Example:\n    >>> tf.keras.losses.MeanSquaredError()("
+    "[[0., 1.]], [[1., 1.]]).numpy()\n    0.5")
+MeanAbsoluteError = _wrapper_class(
+    "MeanAbsoluteError", mean_absolute_error, "mean_absolute_error", (),
+    "Mean of absolute errors.")
+MeanAbsolutePercentageError = _wrapper_class(
+    "MeanAbsolutePercentageError", mean_absolute_percentage_error,
+    "mean_absolute_percentage_error", (), "Mean absolute percentage error.")
+MeanSquaredLogarithmicError = _wrapper_class(
+    "MeanSquaredLogarithmicError", mean_squared_logarithmic_error,
+    "mean_squared_logarithmic_error", (), "Mean squared logarithmic error.")
+Huber = _wrapper_class("Huber", huber, "huber_loss", (("delta", 1.0),),
+                       "Huber loss (quadratic below `delta`, linear above).")
+LogCosh = _wrapper_class("LogCosh", log_cosh, "log_cosh", (), "Logarithm of the hyperbolic "
+                         "cosine of the error.")
+BinaryCrossentropy = _wrapper_class(
+    "BinaryCrossentropy", binary_crossentropy, "binary_crossentropy",
+    (("from_logits", False), ("label_smoothing", 0.0), ("axis", -1)),
+    "Binary cross-entropy for 0/1 labels.\n\n  Args:\n    from_logits: whether `y_pred` holds "
+    "logits (else probabilities).\n    label_smoothing: squeeze labels towards 0.5 by this much.")
+CategoricalCrossentropy = _wrapper_class(
+    "CategoricalCrossentropy", categorical_crossentropy, "categorical_crossentropy",
+    (("from_logits", False), ("label_smoothing", 0.0), ("axis", -1)),
+    "Cross-entropy for one-hot labels.\n\n  Args:\n    from_logits: whether `y_pred` holds "
+    "logits (else probabilities).\n    label_smoothing: mix labels with the uniform "
+    "distribution by this much.")
+SparseCategoricalCrossentropy = _wrapper_class(
+    "SparseCategoricalCrossentropy", sparse_categorical_crossentropy,
+    "sparse_categorical_crossentropy", (("from_logits", False), ("ignore_class", None)),
+    "Cross-entropy for integer labels.\n\n  Args:\n    from_logits: whether `y_pred` holds "
+    "logits (else probabilities).\n    ignore_class: a label id whose entries count as 0.\n\n"
+    "  Example:\n    >>> tf.keras.losses.SparseCategoricalCrossentropy()([1], [[0.1, 0.9]])"
+    ".numpy()\n    0.10536041")
+KLDivergence = _wrapper_class("KLDivergence", kl_divergence, "kl_divergence", (),
+                              "Kullback-Leibler divergence.")
+Hinge = _wrapper_class("Hinge", hinge, "hinge", (), "Hinge loss.")
+SquaredHinge = _wrapper_class("SquaredHinge", squared_hinge, "squared_hinge", (),
+                              "Squared hinge loss.")
+CategoricalHinge = _wrapper_class("CategoricalHinge", categorical_hinge, "categorical_hinge", (),
+                                  "Categorical hinge loss.")
+Poisson = _wrapper_class("Poisson", poisson, "poisson", (), "Poisson loss.")
+CosineSimilarity = _wrapper_class("CosineSimilarity", cosine_similarity, "cosine_similarity",
+                                  (("axis", -1),), "Negative cosine similarity.")
+
+
+# ------------------------------------------------------------------ identifiers
+
+_OBJECTS: dict = {name: globals()[name] for name in (
+    "Loss", "LossFunctionWrapper", "MeanSquaredError", "MeanAbsoluteError",
+    "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "Huber", "LogCosh",
+    "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "KLDivergence",
+    "Hinge", "SquaredHinge", "CategoricalHinge", "Poisson", "CosineSimilarity",
+    "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
+    "mean_squared_logarithmic_error", "huber", "log_cosh", "binary_crossentropy",
+    "categorical_crossentropy", "sparse_categorical_crossentropy", "kl_divergence", "hinge",
+    "squared_hinge", "categorical_hinge", "poisson", "cosine_similarity", "mse", "MSE", "mae", "MAE",
+    "mape", "MAPE", "msle", "MSLE", "kld", "KLD", "kullback_leibler_divergence", "logcosh")}
+
+
+def serialize(loss) -> Any:
+    """A loss's config (`{'class_name', 'config'}`), or a function's name."""
+    if loss is None:
+        return None
+    if isinstance(loss, Loss):
+        return {"class_name": type(loss).__name__, "config": loss.get_config()}
+    return getattr(loss, "__name__", None)
+
+
+def deserialize(name, custom_objects: dict | None = None):
+    """The loss named by `name` (a string or a `serialize` dict)."""
+    table = dict(_OBJECTS)
+    table.update(_custom_objects())
+    if custom_objects:
+        table.update(custom_objects)
+    if isinstance(name, dict):
+        cls = table.get(name.get("class_name"))
+        if cls is None:
+            raise ValueError(_unknown(name.get("class_name"), table))
+        cfg = name.get("config") or {}
+        return cls.from_config(cfg) if hasattr(cls, "from_config") else cls(**cfg)
+    obj = table.get(name)
+    if obj is None:
+        raise ValueError(_unknown(name, table))
+    return obj() if isinstance(obj, type) else obj
+
+
+def _custom_objects() -> dict:
+    try:
+        from nanotf._src.keras import utils as ku
+    except ImportError:
+        return {}
+    get = getattr(ku, "get_custom_objects", None)
+    return dict(get()) if get is not None else {}
+
+
+def _unknown(name, table) -> str:
+    hint = difflib.get_close_matches(str(name), list(table), n=1)
+    extra = f" Did you mean '{hint[0]}'?" if hint else ""
+    return (f"Unknown loss function: '{name}'. Please ensure you are using a "
+            "`keras.utils.custom_object_scope` and that this object is included in the scope. "
+            "See https://www.tensorflow.org/guide/keras/save_and_serialize"
+            f"#registering_the_custom_object for details.{extra}")
+
+
+def get(identifier):
+    """Resolves a loss identifier: a name, a config dict, a callable, or None.
+
+    Example:
+      >>> tf.keras.losses.get('mse') is tf.keras.losses.mean_squared_error
+      True
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret loss function identifier: {identifier}")
