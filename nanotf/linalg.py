@@ -1,5 +1,34 @@
 """`tf.linalg`."""
 
 from nanotf._src.ops.array import eye as eye
+from nanotf._src.ops.linalg import adjoint as adjoint
+from nanotf._src.ops.linalg import band_part as band_part
+from nanotf._src.ops.linalg import cholesky as cholesky
+from nanotf._src.ops.linalg import cholesky_solve as cholesky_solve
+from nanotf._src.ops.linalg import cross as cross
+from nanotf._src.ops.linalg import det as det
+from nanotf._src.ops.linalg import diag as diag
+from nanotf._src.ops.linalg import diag_part as diag_part
+from nanotf._src.ops.linalg import eigh as eigh
+from nanotf._src.ops.linalg import eigvalsh as eigvalsh
+from nanotf._src.ops.linalg import einsum as einsum
+from nanotf._src.ops.linalg import global_norm as global_norm
+from nanotf._src.ops.linalg import inv as inv
+from nanotf._src.ops.linalg import logdet as logdet
+from nanotf._src.ops.linalg import lstsq as lstsq
 from nanotf._src.ops.linalg import matmul as matmul
 from nanotf._src.ops.linalg import matrix_transpose as matrix_transpose
+from nanotf._src.ops.linalg import matvec as matvec
+from nanotf._src.ops.linalg import norm as norm
+from nanotf._src.ops.linalg import normalize as normalize
+from nanotf._src.ops.linalg import pinv as pinv
+from nanotf._src.ops.linalg import qr as qr
+from nanotf._src.ops.linalg import set_diag as set_diag
+from nanotf._src.ops.linalg import slogdet as slogdet
+from nanotf._src.ops.linalg import solve as solve
+from nanotf._src.ops.linalg import svd as svd
+from nanotf._src.ops.linalg import tensor_diag as tensor_diag
+from nanotf._src.ops.linalg import tensordot as tensordot
+from nanotf._src.ops.linalg import trace as trace
+from nanotf._src.ops.linalg import triangular_solve as triangular_solve
+from nanotf._src.ops.nn import l2_normalize as l2_normalize

@@ -9,6 +9,7 @@ them (`restore_deferred`).
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import weakref
@@ -28,6 +29,8 @@ from nanotf._src.checkpoint_format import (
     write_prefix,
     write_state,
 )
+from nanotf._src.module import Module
+from nanotf._src.module import walk as module_walk
 from nanotf._src.variables import Variable
 
 __all__ = ["Checkpoint", "CheckpointManager", "CheckpointOptions", "CheckpointReader",
@@ -45,52 +48,51 @@ def register_children(cls: type, fn) -> None:
 
 
 # --- the object walk ------------------------------------------------------------------------------
-def _module_class():
-    try:
-        from nanotf._src.module import Module
-    except ImportError:  # module.py arrives with the Module work
-        return ()
-    return Module
-
-
 def _is_variable(obj) -> bool:
     return isinstance(obj, Variable)
 
 
 def _is_trackable(obj) -> bool:
-    if isinstance(obj, (Variable, Checkpoint, list, tuple, dict)):
+    if isinstance(obj, (Variable, Module, Checkpoint, list, tuple, dict)):
         return True
-    if hasattr(type(obj), "_checkpoint_children") or isinstance(obj, _module_class()):
-        return True
-    return any(isinstance(obj, cls) for cls, _ in _REGISTRY)
+    return hasattr(type(obj), "_checkpoint_children") or \
+        any(isinstance(obj, cls) for cls, _ in _REGISTRY)
 
 
 def _escape(name) -> str:
     return str(name).replace(".", "..").replace("/", ".S")
 
 
-def _raw_children(obj) -> list:
-    hook = getattr(type(obj), "_checkpoint_children", None)
-    if hook is not None:
-        items = list(hook(obj).items())
-    else:
-        fn = next((f for cls, f in _REGISTRY if isinstance(obj, cls)), None)
-        if fn is not None:
-            items = list(fn(obj).items())
-        elif isinstance(obj, (list, tuple)):
-            items = list(enumerate(obj))
-        elif isinstance(obj, dict):
-            items = list(obj.items())
-        else:
-            attrs = list(getattr(obj, "__dict__", {}).items())
-            # Public names first, so `kernel` wins over an internal `_weights/0` alias.
-            items = [a for a in attrs if not str(a[0]).startswith("_")] + \
-                    [a for a in attrs if str(a[0]).startswith("_")]
-    return items
+def _named(items) -> list:
+    return [(_escape(k), v) for k, v in items if _is_trackable(v)]
 
 
 def _children(obj) -> list:
-    return [(_escape(k), v) for k, v in _raw_children(obj) if _is_trackable(v)]
+    """`[(escaped relative path, child)]`: the edges of the checkpoint's object graph."""
+    hook = getattr(type(obj), "_checkpoint_children", None)
+    fn = next((f for cls, f in _REGISTRY if isinstance(obj, cls)), None) if hook is None else hook
+    if fn is not None:
+        return _named(fn(obj).items())
+    if isinstance(obj, Checkpoint):
+        out = _children(obj._root) if obj._root is not None else []
+        out += _named((k, v) for k, v in vars(obj).items() if not k.startswith("_"))
+        counter = obj._save_counter
+        return out + ([("save_counter", counter)] if counter is not None else [])
+    if isinstance(obj, Module):
+        # tf.Module's own walk (attributes, lists, dicts) finds variables and submodules; other
+        # trackable attributes (optimizers, checkpoints) are added after them.
+        out = [("/".join(_escape(p) for p in path), leaf) for path, leaf in
+               module_walk(obj, (), set(), obj._walk_ordered, obj._walk_ignore())]
+        return out + _named((k, v) for k, v in vars(obj).items() if _is_trackable(v) and
+                            not isinstance(v, (Variable, Module, list, tuple, dict)))
+    if isinstance(obj, (list, tuple)):
+        return _named(enumerate(obj))
+    if isinstance(obj, dict):
+        return _named(obj.items())
+    attrs = list(getattr(obj, "__dict__", {}).items())
+    # Public names first, so `kernel` wins over an internal `_weights/0` alias.
+    return _named([a for a in attrs if not str(a[0]).startswith("_")] +
+                  [a for a in attrs if str(a[0]).startswith("_")])
 
 
 def object_graph(root) -> tuple[dict, dict]:
@@ -281,16 +283,19 @@ class InitializationOnlyStatus:
 
 
 # --- tf.train.Checkpoint --------------------------------------------------------------------------
-def _resolve(save_path) -> str:
+def _resolve(save_path) -> tuple:
+    """`(prefix, nonce or None)` for a prefix, a checkpoint directory or a SavedModel directory."""
     path = os.fspath(save_path)
     if os.path.isdir(path):
-        sm = os.path.join(path, "variables", "variables")
-        if prefix_exists(sm):  # a SavedModel directory
-            return sm
+        meta = os.path.join(path, "saved_model.json")
+        if os.path.exists(meta):  # a SavedModel: its JSON names the variables it was saved with
+            with open(meta, encoding="utf-8") as f:
+                nonce = json.load(f).get("variables_nonce")
+            return os.path.join(path, "variables", "variables"), nonce
         latest = latest_checkpoint(path)
         if latest is not None:
-            return latest
-    return path
+            return latest, None
+    return path, None
 
 
 class Checkpoint:
@@ -324,13 +329,6 @@ class Checkpoint:
         object.__setattr__(self, name, value)
         restore_deferred(self)
 
-    def _checkpoint_children(self) -> dict:
-        out = dict(_raw_children(self._root)) if self._root is not None else {}
-        out.update({k: v for k, v in vars(self).items() if not k.startswith("_")})
-        if self._save_counter is not None:
-            out["save_counter"] = self._save_counter
-        return out
-
     @property
     def save_counter(self) -> Variable:
         """An int64 variable counting `save()` calls (numbers the checkpoint files)."""
@@ -358,7 +356,7 @@ class Checkpoint:
 
     def read(self, save_path, options=None) -> CheckpointLoadStatus:
         """Restores values from `save_path` (a prefix, a directory or a SavedModel)."""
-        reader = CheckpointReader(_resolve(save_path))
+        reader = CheckpointReader(*_resolve(save_path))
         if reader.has_tensor("save_counter" + VALUE_SUFFIX):
             self.save_counter  # noqa: B018 - created so the stored count is restored into it
         return CheckpointLoadStatus(self, reader)._restore()
@@ -524,11 +522,11 @@ def load_checkpoint(ckpt_dir_or_file) -> CheckpointReader:
     """A `CheckpointReader` for a checkpoint prefix, or the latest one in a directory."""
     path = os.fspath(ckpt_dir_or_file)
     if os.path.isdir(path):
-        resolved = _resolve(path)
+        resolved, nonce = _resolve(path)
         if resolved == path:
             raise ValueError(f"Couldn't find 'checkpoint' file or checkpoints in given directory "
                              f"{path}")
-        path = resolved
+        return CheckpointReader(resolved, nonce)
     return CheckpointReader(path)
 
 

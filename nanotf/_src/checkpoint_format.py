@@ -167,7 +167,7 @@ def write_prefix(prefix: str, tensors: dict, object_graph=None, then=None) -> st
     """Writes `{key: array}` as `prefix.index` + `prefix.data-00000-of-00001`; returns the nonce.
 
     A crash at any point leaves either the previous pair or the new one readable: the previous
-    pair is kept as backups named after its nonce until the new index is in place and `then()`
+    pair is kept as backups named after its nonce until the new index is in place and `then(nonce)`
     (the caller's own final commit, e.g. a SavedModel's JSON) has run.
     """
     directory = os.path.dirname(os.path.abspath(prefix))
@@ -186,7 +186,7 @@ def write_prefix(prefix: str, tensors: dict, object_graph=None, then=None) -> st
         commit(tmp_data, data_path(prefix))
         commit(tmp_index, index_path(prefix))
         if then is not None:
-            then()
+            then(nonce.hex())
     except BaseException:
         _discard(tmp_data)
         _discard(tmp_index)

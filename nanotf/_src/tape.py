@@ -165,6 +165,8 @@ class GradientTape:
         grads: dict = {}
         for i, t in enumerate(targets):
             t = convert_to_tensor(t)
+            if t._v.dtype.kind not in "fc":  # TF: integer/bool targets carry no gradient
+                continue
             g = None if output_grads is None else output_grads[i]
             g = ops.ones_like(t) if g is None else convert_to_tensor(g, dtype=t.dtype)
             prev = grads.get(id(t))

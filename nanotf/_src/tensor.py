@@ -276,6 +276,9 @@ def _cast_value(value, dtype: DType, original):
     if a.dtype == npd:
         return a
     ka, kd = a.dtype.kind, npd.kind
+    if ka == "f" and kd in "fc" and npd != np.float32:
+        # keep a Python float's full precision (0.7 as float64 is not float32(0.7))
+        a = np.asarray(value, dtype=np.float64)
     ok = (ka == "b" and kd == "b") or (ka in "iub" and kd in "iufc") or (ka == "f" and kd in "fc") \
         or (ka == "c" and kd == "c")
     if ka == "b" and kd != "b":

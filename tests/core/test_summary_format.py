@@ -1,4 +1,4 @@
-"""Tests for nanotf._src.summary_format: event files TensorBoard can read, with no protobuf.
+"""Tests for nanotf._src.events: event files TensorBoard can read, with no protobuf.
 
 The byte strings below were written by real TensorFlow 2.21 (`tf.summary.*` into a file writer)
 and are compared byte for byte with what this module builds for the same inputs and wall times.
@@ -16,8 +16,9 @@ import zlib
 import numpy as np
 import pytest
 
-from nanotf._src import errors
-from nanotf._src import summary_format as sf
+from nanotf._src import errors, summary_format
+from nanotf._src import events as sf
+from nanotf._src.events import records
 
 TF_WRITER = "tensorflow.core.util.events_writer"
 
@@ -199,7 +200,7 @@ def test_crc32c_known_values():
 @pytest.mark.parametrize("n", [8191, 8192, 8193, 70001, 300_000])
 def test_crc32c_block_path_matches_byte_loop(n):
     data = np.random.default_rng(n).integers(0, 256, n, dtype=np.uint8).tobytes()
-    assert sf.crc32c(data) == sf._crc_bytes(0xFFFFFFFF, data) ^ 0xFFFFFFFF
+    assert sf.crc32c(data) == records._crc_bytes(0xFFFFFFFF, data) ^ 0xFFFFFFFF
 
 
 def test_crc32c_one_megabyte_is_fast():
@@ -402,3 +403,10 @@ def test_tensorboard_reads_written_file(tmp_path):
     assert (im.height, im.width) == (3, 2) and im.encoded_image_string.startswith(b"\x89PNG")
     assert [e.step for e in v1.Tensors("loss")] == [1, 2, 3]
     assert v1.Graph().node[0].op == "Const"
+
+
+def test_summary_format_alias_reexports_events():
+    public = [n for n in dir(summary_format) if not n.startswith("_")]
+    assert len(public) == 28
+    for name in public:
+        assert getattr(summary_format, name) is getattr(sf, name)

@@ -65,3 +65,34 @@ def run(code: str, ns: dict) -> str:
 def normalize(s: str) -> str:
     """Whitespace-insensitive at line ends (notebook output keeps trailing spaces)."""
     return "\n".join(line.rstrip() for line in s.strip("\n").split("\n"))
+
+
+def make_mirror(tmp_path, monkeypatch) -> str:
+    """A dataset mirror folder built from ../shared/datasets, used through NANOTF_DATASETS_MIRROR.
+
+    MNIST: the 5,000 real training digits and the 10,000 official test digits (IDX files).
+    Fashion-MNIST: the same files under `fashion-mnist/` (stand-ins of the same layout).
+    The Keras cache goes to a temporary KERAS_HOME, so nothing outside tmp_path is touched.
+    """
+    require_shared()
+    from nanotf._src.keras.data_utils import write_mirror_manifest
+
+    mirror = tmp_path / "mirror"
+    fashion = mirror / "fashion-mnist"
+    fashion.mkdir(parents=True)
+    files = {
+        "train-images-idx3-ubyte.gz": os.path.join(DATASETS, "mnist-5k"),
+        "train-labels-idx1-ubyte.gz": os.path.join(DATASETS, "mnist-5k"),
+        "t10k-images-idx3-ubyte.gz": os.path.join(DATASETS, "mnist"),
+        "t10k-labels-idx1-ubyte.gz": os.path.join(DATASETS, "mnist"),
+    }
+    for name, folder in files.items():
+        src = os.path.join(folder, name)
+        if not os.path.exists(src):
+            pytest.skip(f"{src} missing from ../shared/datasets")
+        os.symlink(src, mirror / name)
+        os.symlink(src, fashion / name)
+    write_mirror_manifest(str(mirror))
+    monkeypatch.setenv("NANOTF_DATASETS_MIRROR", str(mirror))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    return str(mirror)

@@ -1,6 +1,6 @@
 """Keras losses (`tf.keras.losses`): a function per loss plus a thin `Loss` class around it.
 
-The numbers follow Keras 2 exactly: probabilities are clipped to `[1e-7, 1 - 1e-7]` before a log, the
+The numbers follow Keras 2 exactly: probabilities are clipped to `[1e-7, 1 - 1e-7]` before a log,
 reductions are `sum / count`, and `Reduction.AUTO` means `SUM_OVER_BATCH_SIZE`.
 """
 
@@ -103,8 +103,8 @@ def reduce_weighted_loss(weighted_losses: Tensor, reduction: str = Reduction.SUM
     return ops.divide(total, ops.cast(n, total.dtype)) if n else ops.zeros_like(total)
 
 
-def compute_weighted_loss(losses, sample_weight=None, reduction: str = Reduction.SUM_OVER_BATCH_SIZE,
-                          name=None) -> Tensor:
+def compute_weighted_loss(losses, sample_weight=None,
+                          reduction: str = Reduction.SUM_OVER_BATCH_SIZE, name=None) -> Tensor:
     """Weights per-sample `losses` by `sample_weight` (broadcast) and reduces them.
 
     Example:
@@ -272,7 +272,7 @@ def squared_hinge(y_true, y_pred) -> Tensor:
 
 
 def categorical_hinge(y_true, y_pred) -> Tensor:
-    """`max(neg - pos + 1, 0)` with `pos = sum(y_true * y_pred)`, `neg = max((1 - y_true) * y_pred)`."""
+    """`max(neg - pos + 1, 0)`, `pos = sum(y_true * y_pred)`, `neg = max((1 - y_true) * y_pred)`."""
     y_true, y_pred = _pred_true(y_true, y_pred)
     pos = ops.reduce_sum(ops.multiply(y_true, y_pred), axis=-1)
     neg = ops.reduce_max(ops.multiply(ops.subtract(ops.cast(1.0, y_pred.dtype), y_true), y_pred),
@@ -515,80 +515,113 @@ class LossFunctionWrapper(Loss):
             cfg[k] = v.numpy().item() if isinstance(v, Tensor) else v
         return cfg
 
-    @classmethod
-    def from_config(cls, config: dict) -> Loss:
-        config = dict(config)
-        config.pop("fn", None)
-        if cls is LossFunctionWrapper:
-            raise ValueError("LossFunctionWrapper.from_config needs a subclass that fixes `fn`.")
-        return cls(**config)
 
 
-def _wrapper_class(cls_name: str, fn: Callable, default_name: str, params: tuple, doc: str):
-    """Builds a `LossFunctionWrapper` subclass whose keyword arguments are `params`."""
-
-    def __init__(self, *args, reduction=Reduction.AUTO, name=default_name, **kwargs):
-        values = dict(params)
-        names = [p for p, _ in params]
-        if len(args) > len(names):
-            raise TypeError(f"{cls_name}() takes at most {len(names)} positional arguments")
-        values.update(zip(names, args))
-        for k, v in kwargs.items():
-            if k not in values:
-                raise TypeError(f"{cls_name}.__init__() got an unexpected keyword argument {k!r}")
-            values[k] = v
-        LossFunctionWrapper.__init__(self, fn, reduction=reduction, name=name, **values)
-
-    cls = type(cls_name, (LossFunctionWrapper,), {"__init__": __init__, "__doc__": doc,
-                                                  "__module__": __name__})
-    return cls
+_AUTO = Reduction.AUTO
 
 
-MeanSquaredError = _wrapper_class(
-    "MeanSquaredError", mean_squared_error, "mean_squared_error", (),
-    "Mean of squares of errors.\n\n  Example:\n    >>> tf.keras.losses.MeanSquaredError()("
-    "[[0., 1.]], [[1., 1.]]).numpy()\n    0.5")
-MeanAbsoluteError = _wrapper_class(
-    "MeanAbsoluteError", mean_absolute_error, "mean_absolute_error", (),
-    "Mean of absolute errors.")
-MeanAbsolutePercentageError = _wrapper_class(
-    "MeanAbsolutePercentageError", mean_absolute_percentage_error,
-    "mean_absolute_percentage_error", (), "Mean absolute percentage error.")
-MeanSquaredLogarithmicError = _wrapper_class(
-    "MeanSquaredLogarithmicError", mean_squared_logarithmic_error,
-    "mean_squared_logarithmic_error", (), "Mean squared logarithmic error.")
-Huber = _wrapper_class("Huber", huber, "huber_loss", (("delta", 1.0),),
-                       "Huber loss (quadratic below `delta`, linear above).")
-LogCosh = _wrapper_class("LogCosh", log_cosh, "log_cosh", (), "Logarithm of the hyperbolic "
-                         "cosine of the error.")
-BinaryCrossentropy = _wrapper_class(
-    "BinaryCrossentropy", binary_crossentropy, "binary_crossentropy",
-    (("from_logits", False), ("label_smoothing", 0.0), ("axis", -1)),
-    "Binary cross-entropy for 0/1 labels.\n\n  Args:\n    from_logits: whether `y_pred` holds "
-    "logits (else probabilities).\n    label_smoothing: squeeze labels towards 0.5 by this much.")
-CategoricalCrossentropy = _wrapper_class(
-    "CategoricalCrossentropy", categorical_crossentropy, "categorical_crossentropy",
-    (("from_logits", False), ("label_smoothing", 0.0), ("axis", -1)),
-    "Cross-entropy for one-hot labels.\n\n  Args:\n    from_logits: whether `y_pred` holds "
-    "logits (else probabilities).\n    label_smoothing: mix labels with the uniform "
-    "distribution by this much.")
-SparseCategoricalCrossentropy = _wrapper_class(
-    "SparseCategoricalCrossentropy", sparse_categorical_crossentropy,
-    "sparse_categorical_crossentropy", (("from_logits", False), ("ignore_class", None)),
-    "Cross-entropy for integer labels.\n\n  Args:\n    from_logits: whether `y_pred` holds "
-    "logits (else probabilities).\n    ignore_class: a label id whose entries count as 0.\n\n"
-    "  Example:\n    >>> tf.keras.losses.SparseCategoricalCrossentropy()([1], [[0.1, 0.9]])"
-    ".numpy()\n    0.10536041")
-KLDivergence = _wrapper_class("KLDivergence", kl_divergence, "kl_divergence", (),
-                              "Kullback-Leibler divergence.")
-Hinge = _wrapper_class("Hinge", hinge, "hinge", (), "Hinge loss.")
-SquaredHinge = _wrapper_class("SquaredHinge", squared_hinge, "squared_hinge", (),
-                              "Squared hinge loss.")
-CategoricalHinge = _wrapper_class("CategoricalHinge", categorical_hinge, "categorical_hinge", (),
-                                  "Categorical hinge loss.")
-Poisson = _wrapper_class("Poisson", poisson, "poisson", (), "Poisson loss.")
-CosineSimilarity = _wrapper_class("CosineSimilarity", cosine_similarity, "cosine_similarity",
-                                  (("axis", -1),), "Negative cosine similarity.")
+def _simple_loss(cls_name: str, fn: Callable) -> type:
+    """A `LossFunctionWrapper` subclass around `fn` taking only `reduction` and `name`."""
+
+    def __init__(self, reduction=Reduction.AUTO, name=fn.__name__):
+        LossFunctionWrapper.__init__(self, fn, reduction=reduction, name=name)
+
+    doc = f"`{fn.__name__}` as a `Loss`: {fn.__doc__.splitlines()[0]}\n\n" \
+          f"  Example: `tf.keras.losses.{cls_name}()(y_true, y_pred)`."
+    return type(cls_name, (LossFunctionWrapper,), {
+        "__init__": __init__, "__doc__": doc, "__module__": __name__, "__qualname__": cls_name})
+
+
+MeanSquaredError = _simple_loss("MeanSquaredError", mean_squared_error)
+MeanAbsoluteError = _simple_loss("MeanAbsoluteError", mean_absolute_error)
+MeanAbsolutePercentageError = _simple_loss("MeanAbsolutePercentageError",
+                                           mean_absolute_percentage_error)
+MeanSquaredLogarithmicError = _simple_loss("MeanSquaredLogarithmicError",
+                                           mean_squared_logarithmic_error)
+LogCosh = _simple_loss("LogCosh", log_cosh)
+KLDivergence = _simple_loss("KLDivergence", kl_divergence)
+Hinge = _simple_loss("Hinge", hinge)
+SquaredHinge = _simple_loss("SquaredHinge", squared_hinge)
+CategoricalHinge = _simple_loss("CategoricalHinge", categorical_hinge)
+Poisson = _simple_loss("Poisson", poisson)
+
+
+class Huber(LossFunctionWrapper):
+    """Huber loss: quadratic for errors up to `delta`, linear beyond."""
+
+    def __init__(self, delta=1.0, reduction=_AUTO, name="huber_loss"):
+        super().__init__(huber, reduction=reduction, name=name, delta=delta)
+
+
+class BinaryCrossentropy(LossFunctionWrapper):
+    """Binary cross-entropy for 0/1 labels.
+
+    Args:
+      from_logits: whether `y_pred` holds logits (else probabilities).
+      label_smoothing: moves the labels towards 0.5 by this fraction.
+    """
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction=_AUTO,
+                 name="binary_crossentropy"):
+        super().__init__(binary_crossentropy, reduction=reduction, name=name,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+
+
+class CategoricalCrossentropy(LossFunctionWrapper):
+    """Cross-entropy for one-hot (or soft) labels.
+
+    Args:
+      from_logits: whether `y_pred` holds logits (else probabilities).
+      label_smoothing: mixes the labels with the uniform distribution by this fraction.
+    """
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction=_AUTO,
+                 name="categorical_crossentropy"):
+        super().__init__(categorical_crossentropy, reduction=reduction, name=name,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+
+
+class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    """Cross-entropy for integer class labels.
+
+    Args:
+      from_logits: whether `y_pred` holds logits (else probabilities).
+      ignore_class: a label id whose entries contribute 0.
+
+    Example:
+      >>> tf.keras.losses.SparseCategoricalCrossentropy()([1], [[0.1, 0.9]]).numpy()
+      0.10536041
+    """
+
+    def __init__(self, from_logits=False, ignore_class=None, reduction=_AUTO,
+                 name="sparse_categorical_crossentropy"):
+        super().__init__(sparse_categorical_crossentropy, reduction=reduction, name=name,
+                         from_logits=from_logits, ignore_class=ignore_class)
+
+    def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
+        """As `Loss.__call__`; entries labelled `ignore_class` get weight 0 (mean over the rest)."""
+        ignore = self._fn_kwargs["ignore_class"]
+        if ignore is None:
+            return super().__call__(y_true, y_pred, sample_weight)
+        losses = self.call(y_true, y_pred)
+        yt = y_true if isinstance(y_true, Tensor) else convert_to_tensor(y_true)
+        mask = ops.cast(ops.not_equal(ops.reshape(yt, losses._shape_tuple()),
+                                      ops.cast(ignore, yt.dtype)), losses.dtype)
+        red = self._get_reduction()
+        if red == Reduction.SUM_OVER_BATCH_SIZE:
+            n = ops.cast(ops.size(mask), losses.dtype)
+            mask = ops.multiply(mask, ops.divide_no_nan(n, ops.reduce_sum(mask)))
+        if sample_weight is not None:
+            sw = ops.cast(sample_weight, losses.dtype)
+            mask = ops.multiply(squeeze_or_expand_dimensions(mask, None, sw)[2], mask)
+        return compute_weighted_loss(losses, mask, reduction=red)
+
+
+class CosineSimilarity(LossFunctionWrapper):
+    """Negative cosine similarity between labels and predictions along `axis`."""
+
+    def __init__(self, axis=-1, reduction=_AUTO, name="cosine_similarity"):
+        super().__init__(cosine_similarity, reduction=reduction, name=name, axis=axis)
 
 
 # ------------------------------------------------------------------ identifiers
@@ -596,13 +629,13 @@ CosineSimilarity = _wrapper_class("CosineSimilarity", cosine_similarity, "cosine
 _OBJECTS: dict = {name: globals()[name] for name in (
     "Loss", "LossFunctionWrapper", "MeanSquaredError", "MeanAbsoluteError",
     "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "Huber", "LogCosh",
-    "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "KLDivergence",
-    "Hinge", "SquaredHinge", "CategoricalHinge", "Poisson", "CosineSimilarity",
+    "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
+    "KLDivergence", "Hinge", "SquaredHinge", "CategoricalHinge", "Poisson", "CosineSimilarity",
     "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
     "mean_squared_logarithmic_error", "huber", "log_cosh", "binary_crossentropy",
     "categorical_crossentropy", "sparse_categorical_crossentropy", "kl_divergence", "hinge",
-    "squared_hinge", "categorical_hinge", "poisson", "cosine_similarity", "mse", "MSE", "mae", "MAE",
-    "mape", "MAPE", "msle", "MSLE", "kld", "KLD", "kullback_leibler_divergence", "logcosh")}
+    "squared_hinge", "categorical_hinge", "poisson", "cosine_similarity", "mse", "MSE", "mae",
+    "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD", "kullback_leibler_divergence", "logcosh")}
 
 
 def serialize(loss) -> Any:

@@ -9,3 +9,4 @@ from nanotf._src.ops import operators as _operators  # noqa: F401  (installs the
 from nanotf._src.ops.array import *  # noqa: F401,F403
 from nanotf._src.ops.linalg import *  # noqa: F401,F403
 from nanotf._src.ops.math import *  # noqa: F401,F403
+from nanotf._src.ops.nn import *  # noqa: F401,F403

@@ -377,16 +377,17 @@ sigmoid = _unary("Sigmoid", _sigmoid_impl,
 reciprocal = _unary("Reciprocal", lambda xp, x: xp.reciprocal(x),
                     lambda g, out, x: negative(multiply(g, square(out))),
                     "Returns `1 / x` elementwise.\n\n  Example: `tf.math.reciprocal(4.0)`.")
-floor = _unary("Floor", lambda xp, x: xp.floor(x), lambda g, out, x: zeros_like(g),
+# Floor, Ceil and Round have no gradient in TF (None, not zeros)
+floor = _unary("Floor", lambda xp, x: xp.floor(x), None,
                "Returns the largest integer not greater than `x`.\n\n  Example: `tf.floor(1.5)`.",
-               floats_only=True)
-ceil = _unary("Ceil", lambda xp, x: xp.ceil(x), lambda g, out, x: zeros_like(g),
+               nondiff=True, floats_only=True)
+ceil = _unary("Ceil", lambda xp, x: xp.ceil(x), None,
               "Returns the smallest integer not less than `x`.\n\n  Example: `tf.math.ceil(1.5)`.",
-              floats_only=True)
+              nondiff=True, floats_only=True)
 # TF rounds half to even, as NumPy's rint does
 round = _unary("Round", lambda xp, x: xp.rint(x) if x.dtype.kind in "fc" else x,  # noqa: A001
-               lambda g, out, x: zeros_like(g),
-               "Rounds `x` to the nearest integer, half to even.\n\n  Example: `tf.round(2.5)`.")
+               None, "Rounds `x` to the nearest integer, half to even.\n\n"
+               "  Example: `tf.round(2.5)`.", nondiff=True)
 
 
 def _erf_impl(xp, x):
@@ -585,7 +586,8 @@ def _mean(xp, x, axis, keepdims):
     if x.dtype.kind in "iu":
         s = xp.sum(x, axis=axis, keepdims=keepdims, dtype=np.int64)
         n = x.size // max(s.size, 1) if x.size else 1
-        return (s // n if n else s).astype(x.dtype)
+        # TF's integer mean truncates toward zero (C division), not toward -inf
+        return ((xp.abs(s) // n) * xp.sign(s) if n else s).astype(x.dtype)
     return xp.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 

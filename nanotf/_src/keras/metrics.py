@@ -1,0 +1,663 @@
+"""Keras metrics (`tf.keras.metrics`): stateful `Metric` objects and the plain metric functions.
+
+A metric keeps its state in non-trainable `tf.Variable`s (`total`, `count`, confusion counts) and
+updates them with ops, so an update also works inside a traced train step.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any, Callable
+
+from nanotf._src import dtypes, ops
+from nanotf._src.backend import np
+from nanotf._src.keras import losses as L
+from nanotf._src.tensor import Tensor, convert_to_tensor
+from nanotf._src.variables import Variable
+
+_F32 = dtypes.float32
+
+
+def _tensor(x) -> Tensor:
+    return x if isinstance(x, Tensor) else convert_to_tensor(x)
+
+
+def _snake(name: str) -> str:
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
+
+
+# ------------------------------------------------------------------ metric functions
+
+
+def accuracy(y_true, y_pred) -> Tensor:
+    """1.0 where `y_true == y_pred` elementwise, else 0.0.
+
+    Example:
+      >>> tf.keras.metrics.accuracy([1, 2], [1, 3]).numpy()
+      array([1., 0.], dtype=float32)
+    """
+    y_true, y_pred = _tensor(y_true), _tensor(y_pred)
+    if y_true.dtype != y_pred.dtype:
+        y_pred = ops.cast(y_pred, y_true.dtype)
+    return ops.cast(ops.equal(y_true, y_pred), _F32)
+
+
+def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> Tensor:
+    """Mean over the last axis of `y_true == (y_pred > threshold)`."""
+    y_pred = _tensor(y_pred)
+    pred = ops.cast(ops.greater(y_pred, ops.cast(threshold, y_pred.dtype)), y_pred.dtype)
+    return ops.reduce_mean(ops.cast(ops.equal(ops.cast(y_true, y_pred.dtype), pred), _F32), -1)
+
+
+def sparse_categorical_accuracy(y_true, y_pred) -> Tensor:
+    """1.0 where the integer label equals `argmax(y_pred)`, else 0.0.
+
+    Example:
+      >>> tf.keras.metrics.sparse_categorical_accuracy([2, 1], [[0.1, 0.3, 0.6], [0.5, 0.4, 0.1]])
+      <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 0.], dtype=float32)>
+    """
+    y_true, y_pred = _tensor(y_true), _tensor(y_pred)
+    if len(y_true._shape_tuple()) == len(y_pred._shape_tuple()):
+        y_true = ops.squeeze(y_true, [-1])
+    pred = ops.argmax(y_pred, axis=-1)
+    if pred.dtype != y_true.dtype:
+        pred = ops.cast(pred, y_true.dtype)
+    return ops.cast(ops.equal(y_true, pred), _F32)
+
+
+def categorical_accuracy(y_true, y_pred) -> Tensor:
+    """1.0 where `argmax(y_true) == argmax(y_pred)`, else 0.0."""
+    return sparse_categorical_accuracy(ops.argmax(_tensor(y_true), axis=-1), y_pred)
+
+
+def _in_top_k(y_pred, labels, k: int) -> Tensor:
+    """Whether each label's score is among the `k` largest (ties count in, as tf.math.in_top_k)."""
+    fused = getattr(ops, "in_top_k", None)
+    if fused is not None:
+        return fused(targets=labels, predictions=y_pred, k=k)
+    depth = y_pred._shape_tuple()[-1]
+    own = ops.reduce_sum(ops.multiply(ops.one_hot(labels, depth, dtype=y_pred.dtype), y_pred), -1,
+                         keepdims=True)
+    better = ops.reduce_sum(ops.cast(ops.greater(y_pred, own), dtypes.int32), -1)
+    return ops.less(better, k)
+
+
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k: int = 5) -> Tensor:
+    """1.0 where the integer label is among the `k` highest predictions."""
+    y_true, y_pred = _tensor(y_true), _tensor(y_pred)
+    shape = y_true._shape_tuple()
+    if len(y_pred._shape_tuple()) > 2:
+        y_pred = ops.reshape(y_pred, [-1, y_pred._shape_tuple()[-1]])
+    labels = ops.reshape(ops.cast(y_true, dtypes.int32), [-1])
+    out = ops.cast(_in_top_k(y_pred, labels, k), _F32)
+    return ops.reshape(out, shape) if len(shape) > 1 else out
+
+
+def top_k_categorical_accuracy(y_true, y_pred, k: int = 5) -> Tensor:
+    """1.0 where `argmax(y_true)` is among the `k` highest predictions."""
+    return sparse_top_k_categorical_accuracy(ops.argmax(_tensor(y_true), axis=-1), y_pred, k)
+
+
+acc = ACC = accuracy
+mse = MSE = mean_squared_error = L.mean_squared_error
+mae = MAE = mean_absolute_error = L.mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error = L.mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error = L.mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence = kl_divergence = L.kl_divergence
+logcosh = log_cosh = L.log_cosh
+binary_crossentropy = L.binary_crossentropy
+categorical_crossentropy = L.categorical_crossentropy
+sparse_categorical_crossentropy = L.sparse_categorical_crossentropy
+hinge, squared_hinge, categorical_hinge = L.hinge, L.squared_hinge, L.categorical_hinge
+poisson = L.poisson
+
+
+# ------------------------------------------------------------------ base classes
+
+
+class Metric:
+    """Base class of stateful metrics: `update_state` accumulates, `result` reads.
+
+    Subclasses create their state with `add_weight` in `__init__`.
+
+    Args:
+      name: the metric name (defaults to the class name in snake case).
+      dtype: the dtype of the state and result (float32).
+    """
+
+    def __init__(self, name: str | None = None, dtype=None, **kwargs):
+        self._name = name or _snake(type(self).__name__)
+        self._dtype = dtypes.as_dtype(dtype or _F32)
+        self._vars: list = []
+        self.stateful = True
+        self.built = True
+
+    @property
+    def name(self) -> str:
+        """The metric's name (the key in logs)."""
+        return self._name
+
+    @property
+    def dtype(self) -> str:
+        """The dtype name of the state, e.g. `'float32'`."""
+        return self._dtype.name
+
+    @property
+    def variables(self) -> list:
+        """The state variables."""
+        return list(self._vars)
+
+    weights = non_trainable_weights = variables
+
+    @property
+    def trainable_weights(self) -> list:
+        """Always empty: metric state is not trained."""
+        return []
+
+    def add_weight(self, name: str, shape=(), aggregation=None, synchronization=None,
+                   initializer=None, dtype=None) -> Variable:
+        """Creates a state variable (zeros unless `initializer` says otherwise)."""
+        dt = dtypes.as_dtype(dtype or self._dtype)
+        shape = tuple(int(d) for d in (shape or ()))
+        if initializer is None or initializer == "zeros":
+            value = np.zeros(shape, dt.as_numpy_dtype)
+        elif initializer == "ones":
+            value = np.ones(shape, dt.as_numpy_dtype)
+        else:
+            from nanotf._src.keras import initializers
+
+            value = initializers.get(initializer)(shape, dtype=dt)
+        v = Variable(value, trainable=False, name=name, dtype=dt)
+        self._vars.append(v)
+        return v
+
+    def update_state(self, *args, **kwargs):
+        """Accumulates statistics; subclasses override this."""
+        raise NotImplementedError("Must be implemented in subclasses.")
+
+    def result(self) -> Tensor:
+        """The metric value from the accumulated state; subclasses override this."""
+        raise NotImplementedError("Must be implemented in subclasses.")
+
+    def reset_state(self) -> None:
+        """Sets every state variable back to zeros."""
+        for v in self._vars:
+            v.assign(np.zeros(v._v.shape, v._v.dtype))
+
+    def reset_states(self) -> None:
+        """Alias of `reset_state` (older Keras name)."""
+        self.reset_state()
+
+    def merge_state(self, metrics) -> None:
+        """Adds the state of other metrics of the same kind to this one."""
+        for m in metrics:
+            for mine, theirs in zip(self._vars, m.variables):
+                mine.assign_add(theirs)
+
+    def __call__(self, *args, **kwargs) -> Tensor:
+        """Updates the state with this batch, then returns the result."""
+        self.update_state(*args, **kwargs)
+        return self.result()
+
+    def get_config(self) -> dict:
+        """The constructor arguments."""
+        return {"name": self.name, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config: dict) -> Metric:
+        """Creates a metric from `get_config()`'s output."""
+        return cls(**config)
+
+
+class Reduce(Metric):
+    """A `total` (and `count`) reduction of values: 'sum', 'weighted_mean' or
+    'sum_over_batch_size'."""
+
+    def __init__(self, reduction: str, name: str, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.reduction = reduction
+        self.total = self.add_weight("total")
+        if reduction != "sum":
+            self.count = self.add_weight("count")
+
+    def update_state(self, values, sample_weight=None) -> None:
+        """Adds `values` (optionally weighted by `sample_weight`) to the state."""
+        values = ops.cast(values, self._dtype)
+        shape = values._shape_tuple()
+        if sample_weight is not None:
+            sw = ops.cast(sample_weight, self._dtype)
+            values, _, sw = L.squeeze_or_expand_dimensions(values, None, sw)
+            wshape = sw._shape_tuple()
+            vshape = values._shape_tuple()
+            if len(wshape) < len(vshape) and vshape[:len(wshape)] == wshape and wshape:
+                red = ops.reduce_sum if self.reduction == "sum" else ops.reduce_mean
+                values = red(values, axis=list(range(len(wshape), len(vshape))))
+            sw = ops.broadcast_to(sw, values._shape_tuple())
+            values = ops.multiply(values, sw)
+            shape = values._shape_tuple()
+        self.total.assign_add(ops.reduce_sum(values))
+        if self.reduction == "sum":
+            return
+        if sample_weight is None or self.reduction == "sum_over_batch_size":
+            n = 1
+            for d in shape:
+                n *= d
+            self.count.assign_add(np.asarray(n, self._dtype.as_numpy_dtype))
+        else:
+            self.count.assign_add(ops.reduce_sum(sw))
+
+    def result(self) -> Tensor:
+        """`total` for a sum, else `total / count` (0 when nothing was seen)."""
+        if self.reduction == "sum":
+            return ops.identity(self.total)
+        return ops.divide_no_nan(self.total, self.count)
+
+
+class Sum(Reduce):
+    """The (weighted) sum of the values seen."""
+
+    def __init__(self, name: str = "sum", dtype=None):
+        super().__init__("sum", name=name, dtype=dtype)
+
+
+class Mean(Reduce):
+    """The (weighted) mean of the values seen.
+
+    Example:
+      >>> m = tf.keras.metrics.Mean()
+      >>> m.update_state([1, 3, 5, 7])
+      >>> m.result().numpy()
+      4.0
+    """
+
+    def __init__(self, name: str = "mean", dtype=None):
+        super().__init__("weighted_mean", name=name, dtype=dtype)
+
+
+class MeanMetricWrapper(Mean):
+    """The mean of `fn(y_true, y_pred, **kwargs)` over all samples seen.
+
+    Args:
+      fn: a per-sample metric function.
+      name: the metric name.
+      **kwargs: passed to `fn`.
+    """
+
+    def __init__(self, fn: Callable, name: str | None = None, dtype=None, **kwargs):
+        super().__init__(name=name or getattr(fn, "__name__", "mean"), dtype=dtype)
+        self._fn = fn
+        self._fn_kwargs = kwargs
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        """Applies `fn` to the batch and averages the matches."""
+        y_true = ops.cast(y_true, self._dtype)
+        y_pred = ops.cast(y_pred, self._dtype)
+        y_pred, y_true = L.squeeze_or_expand_dimensions(y_pred, y_true)
+        super().update_state(self._fn(y_true, y_pred, **self._fn_kwargs), sample_weight)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        if type(self) is MeanMetricWrapper:
+            cfg["fn"] = self._fn
+        cfg.update(self._fn_kwargs)
+        return cfg
+
+    @classmethod
+    def from_config(cls, config: dict) -> Metric:
+        config = dict(config)
+        if cls is MeanMetricWrapper:
+            fn = config.pop("fn")
+            return cls(get(fn) if isinstance(fn, str) else fn, **config)
+        return cls(**config)
+
+
+def _wrapper(cls_name: str, fn: Callable, default: str, params: tuple = ()) -> type:
+    """A `MeanMetricWrapper` subclass around `fn`; `params` are `(name, default)` pairs."""
+    names = [p for p, _ in params]
+
+    def __init__(self, *args, name=default, dtype=None, **kwargs):
+        values = dict(params)
+        values.update(zip(names, args))
+        for k in kwargs:
+            if k not in values:
+                raise TypeError(f"{cls_name}.__init__() got an unexpected keyword argument {k!r}")
+        values.update(kwargs)
+        MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype, **values)
+
+    doc = f"The mean of `{fn.__name__}` over the samples seen."
+    return type(cls_name, (MeanMetricWrapper,), {
+        "__init__": __init__, "__doc__": doc, "__module__": __name__, "__qualname__": cls_name})
+
+
+def _cosine(y_true, y_pred, axis=-1):
+    return ops.negative(L.cosine_similarity(y_true, y_pred, axis=axis))
+
+
+_cosine.__name__ = "cosine_similarity"
+
+Accuracy = _wrapper("Accuracy", accuracy, "accuracy")
+BinaryAccuracy = _wrapper("BinaryAccuracy", binary_accuracy, "binary_accuracy",
+                          (("threshold", 0.5),))
+CategoricalAccuracy = _wrapper("CategoricalAccuracy", categorical_accuracy,
+                               "categorical_accuracy")
+SparseCategoricalAccuracy = _wrapper("SparseCategoricalAccuracy", sparse_categorical_accuracy,
+                                     "sparse_categorical_accuracy")
+TopKCategoricalAccuracy = _wrapper("TopKCategoricalAccuracy", top_k_categorical_accuracy,
+                                   "top_k_categorical_accuracy", (("k", 5),))
+SparseTopKCategoricalAccuracy = _wrapper(
+    "SparseTopKCategoricalAccuracy", sparse_top_k_categorical_accuracy,
+    "sparse_top_k_categorical_accuracy", (("k", 5),))
+MeanSquaredError = _wrapper("MeanSquaredError", L.mean_squared_error, "mean_squared_error")
+MeanAbsoluteError = _wrapper("MeanAbsoluteError", L.mean_absolute_error, "mean_absolute_error")
+MeanAbsolutePercentageError = _wrapper("MeanAbsolutePercentageError",
+                                       L.mean_absolute_percentage_error,
+                                       "mean_absolute_percentage_error")
+MeanSquaredLogarithmicError = _wrapper("MeanSquaredLogarithmicError",
+                                       L.mean_squared_logarithmic_error,
+                                       "mean_squared_logarithmic_error")
+BinaryCrossentropy = _wrapper("BinaryCrossentropy", L.binary_crossentropy, "binary_crossentropy",
+                              (("from_logits", False), ("label_smoothing", 0)))
+CategoricalCrossentropy = _wrapper(
+    "CategoricalCrossentropy", L.categorical_crossentropy, "categorical_crossentropy",
+    (("from_logits", False), ("label_smoothing", 0)))
+SparseCategoricalCrossentropy = _wrapper(
+    "SparseCategoricalCrossentropy", L.sparse_categorical_crossentropy,
+    "sparse_categorical_crossentropy", (("from_logits", False), ("ignore_class", None),
+                                        ("axis", -1)))
+KLDivergence = _wrapper("KLDivergence", L.kl_divergence, "kullback_leibler_divergence")
+Hinge = _wrapper("Hinge", L.hinge, "hinge")
+SquaredHinge = _wrapper("SquaredHinge", L.squared_hinge, "squared_hinge")
+CategoricalHinge = _wrapper("CategoricalHinge", L.categorical_hinge, "categorical_hinge")
+Poisson = _wrapper("Poisson", L.poisson, "poisson")
+LogCoshError = _wrapper("LogCoshError", L.log_cosh, "logcosh")
+CosineSimilarity = _wrapper("CosineSimilarity", _cosine, "cosine_similarity", (("axis", -1),))
+
+
+class RootMeanSquaredError(Mean):
+    """The square root of the mean squared error over all values seen."""
+
+    def __init__(self, name: str = "root_mean_squared_error", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        """Accumulates squared errors."""
+        y_true = ops.cast(y_true, self._dtype)
+        y_pred = ops.cast(y_pred, self._dtype)
+        y_pred, y_true = L.squeeze_or_expand_dimensions(y_pred, y_true)
+        super().update_state(ops.squared_difference(y_pred, y_true), sample_weight)
+
+    def result(self) -> Tensor:
+        """`sqrt(total / count)`."""
+        return ops.sqrt(ops.divide_no_nan(self.total, self.count))
+
+
+# ------------------------------------------------------------------ confusion-matrix metrics
+
+
+def _update_confusion(metric, y_true, y_pred, sample_weight, counts: dict) -> None:
+    """Adds thresholded true/false positive/negative counts of a batch to `counts` variables."""
+    dt = metric._dtype
+    y_true, y_pred = ops.cast(y_true, dt), ops.cast(y_pred, dt)
+    if getattr(metric, "_from_logits", False):
+        y_pred = ops.sigmoid(y_pred)
+    sw = None if sample_weight is None else ops.cast(sample_weight, dt)
+    if sw is None:
+        y_pred, y_true = L.squeeze_or_expand_dimensions(y_pred, y_true)
+    else:
+        y_pred, y_true, sw = L.squeeze_or_expand_dimensions(y_pred, y_true, sw)
+    top_k, class_id = getattr(metric, "top_k", None), getattr(metric, "class_id", None)
+    if top_k is not None:
+        kth = ops.reduce_min(_top_values(y_pred, top_k), axis=-1, keepdims=True)
+        keep = ops.greater_equal(y_pred, kth)
+        y_pred = ops.where(keep, y_pred, ops.fill(y_pred._shape_tuple(), -np.inf))
+    if class_id is not None:
+        y_true, y_pred = y_true[..., class_id], y_pred[..., class_id]
+    thr = convert_to_tensor(np.asarray(metric.thresholds, dt.as_numpy_dtype))
+    multi = getattr(metric, "multi_label", False)
+    if multi:  # [T, N, labels]
+        preds, labels = ops.expand_dims(y_pred, 0), ops.expand_dims(y_true, 0)
+        thr = ops.reshape(thr, [-1, 1, 1])
+    else:  # [T, N*labels]
+        preds, labels = ops.reshape(y_pred, [1, -1]), ops.reshape(y_true, [1, -1])
+        thr = ops.reshape(thr, [-1, 1])
+    pred_pos = ops.greater(preds, thr)
+    label_pos = ops.cast(labels, dtypes.bool)
+    w = None
+    if sw is not None:
+        w = ops.reshape(ops.broadcast_to(sw, y_pred._shape_tuple()), preds._shape_tuple())
+    lw = getattr(metric, "label_weights", None)
+    if lw is not None and not multi:
+        lwb = ops.broadcast_to(ops.cast(lw, dt), y_pred._shape_tuple())
+        lwb = ops.reshape(lwb, preds._shape_tuple())
+        w = lwb if w is None else ops.multiply(w, lwb)
+    pairs = {"tp": (label_pos, pred_pos), "fp": (ops.logical_not(label_pos), pred_pos),
+             "fn": (label_pos, ops.logical_not(pred_pos)),
+             "tn": (ops.logical_not(label_pos), ops.logical_not(pred_pos))}
+    for key, var in counts.items():
+        a, b = pairs[key]
+        hit = ops.cast(ops.logical_and(a, b), dt)
+        if w is not None:
+            hit = ops.multiply(hit, w)
+        var.assign_add(ops.reduce_sum(hit, axis=1))
+
+
+def _top_values(x, k):
+    fused = getattr(ops, "top_k", None)
+    if fused is not None:
+        return fused(x, k=k).values
+    from nanotf._src.tensor import tensor_of
+
+    return tensor_of(-np.sort(-np.asarray(x), axis=-1)[..., :k])
+
+
+class _Thresholded(Metric):
+    """Precision/Recall base: confusion counts at one or more thresholds."""
+
+    _keys: tuple = ()
+
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.init_thresholds = thresholds
+        self.top_k = top_k
+        self.class_id = class_id
+        default = 0.5 if top_k is None else -np.inf
+        t = default if thresholds is None else thresholds
+        self.thresholds = [float(x) for x in (t if isinstance(t, (list, tuple)) else [t])]
+        for key, vname in self._keys:
+            setattr(self, vname, self.add_weight(vname, shape=(len(self.thresholds),)))
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        """Accumulates the confusion counts of a batch."""
+        _update_confusion(self, y_true, y_pred, sample_weight,
+                          {k: getattr(self, v) for k, v in self._keys})
+
+    def _ratio(self, a, b) -> Tensor:
+        r = ops.divide_no_nan(a, ops.add(a, b))
+        return r[0] if len(self.thresholds) == 1 else r
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg.update(thresholds=self.init_thresholds, top_k=self.top_k, class_id=self.class_id)
+        return cfg
+
+
+class Precision(_Thresholded):
+    """`tp / (tp + fp)` for predictions above `thresholds` (default 0.5)."""
+
+    _keys = (("tp", "true_positives"), ("fp", "false_positives"))
+
+    def result(self) -> Tensor:
+        """The precision (one value per threshold when several are given)."""
+        return self._ratio(self.true_positives, self.false_positives)
+
+
+class Recall(_Thresholded):
+    """`tp / (tp + fn)` for predictions above `thresholds` (default 0.5)."""
+
+    _keys = (("tp", "true_positives"), ("fn", "false_negatives"))
+
+    def result(self) -> Tensor:
+        """The recall (one value per threshold when several are given)."""
+        return self._ratio(self.true_positives, self.false_negatives)
+
+
+class AUC(Metric):
+    """Area under the ROC or PR curve, from counts at `num_thresholds` thresholds.
+
+    Args:
+      num_thresholds: number of thresholds spread over [0, 1].
+      curve: 'ROC' or 'PR'.
+      summation_method: 'interpolation', 'minoring' or 'majoring'.
+      multi_label: treat each label column separately and average the AUCs.
+      from_logits: apply a sigmoid to predictions first.
+    """
+
+    def __init__(self, num_thresholds: int = 200, curve: str = "ROC",
+                 summation_method: str = "interpolation", name=None, dtype=None, thresholds=None,
+                 multi_label: bool = False, num_labels=None, label_weights=None,
+                 from_logits: bool = False):
+        super().__init__(name=name, dtype=dtype)
+        if curve.upper() not in ("ROC", "PR"):
+            raise ValueError(f'Invalid AUC curve value: "{curve}". Expected values are '
+                             '["ROC", "PR"]')
+        if summation_method not in ("interpolation", "minoring", "majoring"):
+            raise ValueError(f'Invalid AUC summation method value: "{summation_method}". Expected '
+                             'values are ["interpolation", "majoring", "minoring"]')
+        if thresholds is not None:
+            inner = sorted(float(t) for t in thresholds)
+            num_thresholds = len(inner) + 2
+        else:
+            if num_thresholds <= 1:
+                raise ValueError("Argument `num_thresholds` must be an integer > 1. Received: "
+                                 f"num_thresholds={num_thresholds}")
+            inner = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+        self.num_thresholds = num_thresholds
+        self.thresholds = [0.0 - 1e-7] + inner + [1.0 + 1e-7]
+        self._init_thresholds = thresholds
+        self.curve, self.summation_method = curve.upper(), summation_method
+        self.multi_label, self.num_labels = multi_label, num_labels
+        self.label_weights = None if label_weights is None else np.asarray(label_weights)
+        self._from_logits = from_logits
+        self._built_vars = False
+        if not multi_label or num_labels is not None:
+            self._build(num_labels)
+
+    def _build(self, num_labels) -> None:
+        shape = (self.num_thresholds,) if not self.multi_label else (self.num_thresholds,
+                                                                     num_labels)
+        for key in ("true_positives", "true_negatives", "false_positives", "false_negatives"):
+            setattr(self, key, self.add_weight(key, shape=shape))
+        self._built_vars = True
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        """Accumulates the confusion counts of a batch."""
+        if not self._built_vars:
+            self._build(_tensor(y_pred)._shape_tuple()[-1])
+        _update_confusion(self, y_true, y_pred, sample_weight, {
+            "tp": self.true_positives, "tn": self.true_negatives,
+            "fp": self.false_positives, "fn": self.false_negatives})
+
+    def result(self) -> Tensor:
+        """The area under the curve."""
+        tp, fp = self.true_positives, self.false_positives
+        tn, fn = self.true_negatives, self.false_negatives
+        if self.curve == "PR" and self.summation_method == "interpolation":
+            return self._average(self._interpolate_pr(tp, fp, fn))
+        recall = ops.divide_no_nan(tp, ops.add(tp, fn))
+        if self.curve == "ROC":
+            x, y = ops.divide_no_nan(fp, ops.add(fp, tn)), recall
+        else:
+            x, y = recall, ops.divide_no_nan(tp, ops.add(tp, fp))
+        lo, hi = y[:-1], y[1:]
+        if self.summation_method == "interpolation":
+            heights = ops.divide(ops.add(lo, hi), ops.cast(2.0, self._dtype))
+        elif self.summation_method == "minoring":
+            heights = ops.minimum(lo, hi)
+        else:
+            heights = ops.maximum(lo, hi)
+        return self._average(ops.multiply(ops.subtract(x[:-1], x[1:]), heights))
+
+    def _interpolate_pr(self, tp, fp, fn) -> Tensor:
+        zero = ops.cast(0.0, self._dtype)
+        dtp = ops.subtract(tp[:-1], tp[1:])
+        p = ops.add(tp, fp)
+        dp = ops.subtract(p[:-1], p[1:])
+        slope = ops.divide_no_nan(dtp, ops.maximum(dp, zero))
+        intercept = ops.subtract(tp[1:], ops.multiply(slope, p[1:]))
+        both = ops.logical_and(ops.greater(p[:-1], zero), ops.greater(p[1:], zero))
+        ratio = ops.where(both, ops.divide_no_nan(p[:-1], ops.maximum(p[1:], zero)),
+                          ops.ones_like(p[1:]))
+        inc = ops.multiply(slope, ops.add(dtp, ops.multiply(intercept, ops.log(ratio))))
+        return ops.divide_no_nan(inc, ops.maximum(ops.add(tp[1:], fn[1:]), zero))
+
+    def _average(self, terms) -> Tensor:
+        if not self.multi_label:
+            return ops.reduce_sum(terms)
+        by_label = ops.reduce_sum(terms, axis=0)
+        if self.label_weights is None:
+            return ops.reduce_mean(by_label)
+        lw = ops.cast(self.label_weights, self._dtype)
+        return ops.divide_no_nan(ops.reduce_sum(ops.multiply(by_label, lw)), ops.reduce_sum(lw))
+
+    def reset_state(self) -> None:
+        if self._built_vars:
+            super().reset_state()
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        lw = None if self.label_weights is None else self.label_weights.tolist()
+        cfg.update(num_thresholds=self.num_thresholds, curve=self.curve,
+                   summation_method=self.summation_method, multi_label=self.multi_label,
+                   num_labels=self.num_labels, label_weights=lw, from_logits=self._from_logits)
+        if self._init_thresholds is not None:
+            cfg["thresholds"] = self.thresholds[1:-1]
+        return cfg
+
+
+# ------------------------------------------------------------------ identifiers
+
+_OBJECTS: dict = {k: v for k, v in globals().items() if not k.startswith("_") and (
+    isinstance(v, type) and issubclass(v, Metric)
+    or callable(v) and getattr(v, "__module__", "").endswith(("keras.metrics", "keras.losses"))
+    and not isinstance(v, type))}
+
+
+def serialize(metric) -> Any:
+    """A metric's config (`{'class_name', 'config'}`), or a function's name."""
+    if isinstance(metric, Metric):
+        return {"class_name": type(metric).__name__, "config": metric.get_config()}
+    return getattr(metric, "__name__", None)
+
+
+def deserialize(config, custom_objects: dict | None = None):
+    """The metric named by `config` (a string or a `serialize` dict)."""
+    table = dict(_OBJECTS)
+    table.update(L._custom_objects())
+    table.update(custom_objects or {})
+    name = config.get("class_name") if isinstance(config, dict) else config
+    obj = table.get(name)
+    if obj is None:
+        hint = difflib.get_close_matches(str(name), list(table), n=1)
+        extra = f" Did you mean '{hint[0]}'?" if hint else ""
+        raise ValueError(f"Unknown metric function: '{name}'. Please ensure you are using a "
+                         "`keras.utils.custom_object_scope` and that this object is included in "
+                         f"the scope.{extra}")
+    if isinstance(config, dict):
+        return obj.from_config(config.get("config") or {})
+    return obj() if isinstance(obj, type) else obj
+
+
+def get(identifier):
+    """Resolves a metric identifier: a name, a config dict, a callable or a Metric.
+
+    Example:
+      >>> tf.keras.metrics.get('accuracy') is tf.keras.metrics.accuracy
+      True
+    """
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret metric identifier: {identifier}")

@@ -1,0 +1,147 @@
+"""Running graphs: pruning, replay through `bind`, and compiled Plans.
+
+A graph runs two ways:
+  - `replay` binds each node again, so GradientTapes see the ops (and nested traces inline them);
+  - a `Plan` compiles the needed nodes into one generated Python function that calls the impls on
+    arrays directly: no conversion, wrapping or tape checks per op.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from nanotf._src import backend, dispatch, errors
+from nanotf._src.backend import np
+from nanotf._src.graph import Node
+
+
+def prune(nodes, targets, fed=(), keep_stateful: bool = False) -> list:
+    """The nodes (in graph order) needed to compute `targets` (tensors or nodes) given `fed`."""
+    fed = {id(t) for t in fed}
+    need: dict = {}
+    stack = []
+    for t in targets:
+        if isinstance(t, Node):
+            stack.append(t)
+        elif t._symbolic and id(t) not in fed:
+            stack.append(t._node)
+    if keep_stateful:
+        stack.extend(n for n in nodes if n.prim.stateful)
+    while stack:
+        n = stack.pop()
+        if id(n) in need:
+            continue
+        need[id(n)] = n
+        for t in n.inputs:
+            if t._symbolic and id(t) not in fed:
+                stack.append(t._node)
+        stack.extend(n.control_inputs)
+    return [n for n in nodes if id(n) in need]
+
+
+def replay(nodes, env: dict) -> dict:
+    """Binds each node again with inputs looked up in `env` (id -> Tensor); fills `env`."""
+    for node in nodes:
+        ins = [env.get(id(t), t) if t._symbolic else t for t in node.inputs]
+        res = dispatch.bind(node.prim, *ins, **node.attrs)
+        if node.outputs:
+            outs = (res,) if node.prim.nout == 1 else res
+            for o, r in zip(node.outputs, outs):
+                env[id(o)] = r
+    return env
+
+
+_plan_ids = itertools.count()
+
+
+class Plan:
+    """Nodes compiled into one generated Python function over arrays.
+
+    `Plan(nodes, inputs, outputs)(xp, arrays)` returns the output arrays. Constants are bound
+    once; variables are read (`var._v`) where used, so in-place updates and replaced arrays are both
+    seen; each intermediate is released after its last use.
+    """
+
+    def __init__(self, nodes, inputs, outputs):
+        self.nodes = list(nodes)
+        glb: dict = {"xp": np}
+        names: dict = {}
+        for i, t in enumerate(inputs):
+            names[id(t)] = f"a{i}"
+        self._keep = list(inputs) + list(outputs)
+
+        def ref(t):
+            r = names.get(id(t))
+            if r is None:
+                if t._symbolic:
+                    raise errors.InvalidArgumentError(
+                        None, None, f"Tensor {t.name} is needed but was neither fed nor computed")
+                g = f"g{len(glb)}"
+                glb[g] = t if t._is_variable else t._v
+                r = names[id(t)] = g + "._v" if t._is_variable else g
+                self._keep.append(t)
+            return r
+
+        last: dict = {}
+        body = []
+        for j, node in enumerate(self.nodes):
+            args = [ref(t) for t in node.inputs]
+            for t in node.inputs:
+                last[names[id(t)]] = j
+            glb[f"f{j}"] = node.prim.impl
+            for k, v in node.attrs.items():
+                glb[f"k{j}_{k}"] = v
+                args.append(f"{k}=k{j}_{k}")
+            outs = []
+            for i, o in enumerate(node.outputs):
+                names[id(o)] = f"t{j}_{i}"
+                outs.append(f"t{j}_{i}")
+            call = f"f{j}(xp, {', '.join(args)})"
+            if not outs:
+                body.append([call])
+            elif node.prim.nout == 1:
+                body.append([f"{outs[0]} = {call}"])
+            else:
+                body.append([f"{', '.join(outs)}, = {call}"])
+        rets = []
+        for o in outputs:
+            r = ref(o)
+            rets.append(r + ".copy()" if o._is_variable else r)
+            last[r.split(".")[0]] = len(self.nodes)
+        for name, j in last.items():
+            if j < len(self.nodes) and (name.startswith("t") or name.startswith("a")):
+                body[j].append(f"del {name}")
+        params = ", ".join(f"a{i}" for i in range(len(inputs)))
+        lines = [f"def plan(xp, {params}):"]
+        self._line_node = {}
+        for j, stmts in enumerate(body):
+            for s in stmts:
+                self._line_node[len(lines) + 1] = j
+                lines.append("    " + s)
+        lines.append(f"    return ({', '.join(rets)}{',' if rets else ''})")
+        self.source = "\n".join(lines)
+        self._file = f"<nanotf plan {next(_plan_ids)}>"
+        exec(compile(self.source, self._file, "exec"), glb)  # noqa: S102 - generated above
+        self._fn = glb["plan"]
+
+    def __call__(self, arrays, xp=None) -> tuple:
+        if xp is None:
+            xp = backend.xp_of(*arrays) if dispatch._CUPY else np
+        try:
+            return self._fn(xp, *arrays)
+        except (ValueError, IndexError) as e:
+            raise self._error(e) from None
+
+    def _error(self, e):
+        tb = e.__traceback__
+        node = None
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == self._file:
+                node = self.nodes[self._line_node.get(tb.tb_lineno, 0)]
+            tb = tb.tb_next
+        if node is None:
+            return e
+        msg = str(e)
+        if "broadcast" in msg:
+            msg = "Incompatible shapes"
+        return errors.invalid_argument(f"{msg} (node {node.name})", node.prim.name)
