@@ -24,9 +24,41 @@ REAL_FLOATS = ("float64", "float32", "float16")
 def run_modes(spec: OpSpec) -> dict:
     """{mode name: callable} running `spec.fn` in each execution mode to compare with eager.
 
-    Only eager for now; the graph helper adds `tf.function` and v1 `Session` runners here.
+    Modes: eager; `tf.function` (traced once per input signature, replayed through a compiled
+    plan); and a TF1 `Session` over a graph fed through placeholders. A spec opts out of a graph
+    mode with a "function" or "session" skip (and its reason).
     """
-    return {"eager": spec.fn}
+    modes = {"eager": spec.fn}
+    if "function" not in spec.skips:
+        modes["function"] = _as_function(spec.fn)
+    if "session" not in spec.skips:
+        modes["session"] = _in_session(spec.fn)
+    return modes
+
+
+def _as_function(fn):
+    from nanotf._src.function import function
+
+    return function(fn)
+
+
+def _in_session(fn):
+    """Builds `fn` on placeholders of the inputs' shapes in a fresh Graph and runs it."""
+    from nanotf._src.graph import Graph
+    from nanotf._src.session import Session
+
+    def run(*tensors):
+        g = Graph()
+        with g.as_default():
+            phs = [g.placeholder(t.dtype, t.shape) for t in tensors]
+            out = fn(*phs)
+        many = isinstance(out, (tuple, list))
+        vals = Session(graph=g).run(list(out) if many else [out],
+                                    {p: t.numpy() for p, t in zip(phs, tensors)})
+        res = [tf.constant(np.asarray(v)) for v in vals]
+        return res if many else res[0]
+
+    return run
 
 
 def _rng(*key) -> np.random.Generator:

@@ -64,6 +64,5 @@ def notice(fn_name: str, why: str) -> None:
     if fn_name in _noticed:
         return
     _noticed.add(fn_name)
-    print(f"nanotf: tf.function '{fn_name}' uses Python control flow on a tensor value ({why}); "
-          f"it runs eagerly instead of as a graph (nanotf has no AutoGraph conversion).",
-          file=sys.stderr)
+    print(f"nanotf: tf.function '{fn_name}' cannot be traced into a graph ({why}); it runs "
+          f"eagerly instead, with the same results.", file=sys.stderr)

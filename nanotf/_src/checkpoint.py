@@ -36,15 +36,26 @@ from nanotf._src.variables import Variable
 __all__ = ["Checkpoint", "CheckpointManager", "CheckpointOptions", "CheckpointReader",
            "atomic_path", "atomic_write", "get_checkpoint_state", "latest_checkpoint",
            "list_variables", "load_checkpoint", "load_variable", "object_graph",
-           "register_children", "restore_deferred", "write_prefix"]
+           "register_children", "register_slots", "restore_deferred", "write_prefix"]
 
 VALUE_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
+SLOT_MARK = "/.OPTIMIZER_SLOT/"
 _REGISTRY: list = []  # (class, children function), registered by other packages (e.g. keras)
+_SLOTS: list = []  # (class, slots(obj) -> [(variable, name, slot)], make(obj, variable, name))
 
 
 def register_children(cls: type, fn) -> None:
-    """Makes `fn(obj) -> {name: child}` the checkpoint children of instances of `cls`."""
+    """Makes `fn(obj) -> {name: child}` the checkpoint children of instances of `cls`.
+
+    `fn` may return None to leave an object to the generic walk.
+    """
     _REGISTRY.insert(0, (cls, fn))
+
+
+def register_slots(cls: type, slots, make) -> None:
+    """Declares optimizer slots: `slots(opt)` lists `(variable, slot name, slot variable)` and
+    `make(opt, variable, name)` creates one (restored slots are created immediately, as in TF)."""
+    _SLOTS.insert(0, (cls, slots, make))
 
 
 # --- the object walk ------------------------------------------------------------------------------
@@ -64,27 +75,33 @@ def _escape(name) -> str:
 
 
 def _named(items) -> list:
-    return [(_escape(k), v) for k, v in items if _is_trackable(v)]
+    """Escaped names for trackable children; a tuple key is a path (`('lst', 0)` -> `lst/0`)."""
+    return [("/".join(_escape(p) for p in k) if isinstance(k, tuple) else _escape(k), v)
+            for k, v in items if _is_trackable(v)]
+
+
+def module_children(obj) -> dict:
+    """`{path tuple: child}` of a tf.Module: the Module walk plus other trackable attributes."""
+    out = dict(module_walk(obj, (), set(), obj._walk_ordered, obj._walk_ignore()))
+    out.update({(k,): v for k, v in vars(obj).items() if _is_trackable(v) and
+                not isinstance(v, (Variable, Module, list, tuple, dict))})
+    return out
 
 
 def _children(obj) -> list:
     """`[(escaped relative path, child)]`: the edges of the checkpoint's object graph."""
     hook = getattr(type(obj), "_checkpoint_children", None)
-    fn = next((f for cls, f in _REGISTRY if isinstance(obj, cls)), None) if hook is None else hook
-    if fn is not None:
-        return _named(fn(obj).items())
+    for fn in [hook] if hook is not None else [f for cls, f in _REGISTRY if isinstance(obj, cls)]:
+        found = fn(obj)
+        if found is not None:  # None: not handled here, fall through to the generic walk
+            return _named(found.items())
     if isinstance(obj, Checkpoint):
         out = _children(obj._root) if obj._root is not None else []
         out += _named((k, v) for k, v in vars(obj).items() if not k.startswith("_"))
         counter = obj._save_counter
         return out + ([("save_counter", counter)] if counter is not None else [])
     if isinstance(obj, Module):
-        # tf.Module's own walk (attributes, lists, dicts) finds variables and submodules; other
-        # trackable attributes (optimizers, checkpoints) are added after them.
-        out = [("/".join(_escape(p) for p in path), leaf) for path, leaf in
-               module_walk(obj, (), set(), obj._walk_ordered, obj._walk_ignore())]
-        return out + _named((k, v) for k, v in vars(obj).items() if _is_trackable(v) and
-                            not isinstance(v, (Variable, Module, list, tuple, dict)))
+        return _named(module_children(obj).items())
     if isinstance(obj, (list, tuple)):
         return _named(enumerate(obj))
     if isinstance(obj, dict):
@@ -95,8 +112,16 @@ def _children(obj) -> list:
                   [a for a in attrs if str(a[0]).startswith("_")])
 
 
+def _slot_spec(obj):
+    return next(((get, make) for cls, get, make in _SLOTS if isinstance(obj, cls)), None)
+
+
 def object_graph(root) -> tuple[dict, dict]:
-    """Walks `root`: returns `({key: Variable}, {object path: object})` (first path wins)."""
+    """Walks `root`: returns `({key: Variable}, {object path: object})` (first path wins).
+
+    Optimizer slots are keyed by their variable, as in TF:
+    `<variable path>/.OPTIMIZER_SLOT/<optimizer path>/<slot name>/.ATTRIBUTES/VARIABLE_VALUE`.
+    """
     variables, objects = {}, {"": root}
     seen, queue = {id(root)}, deque([("", root)])
     while queue:
@@ -111,6 +136,12 @@ def object_graph(root) -> tuple[dict, dict]:
             else:
                 objects[cpath] = child
                 queue.append((cpath, child))
+    keys = {id(v): k[:-len(VALUE_SUFFIX)] for k, v in variables.items()}
+    for opath, obj in list(objects.items()):
+        spec = _slot_spec(obj)
+        for var, name, slot in spec[0](obj) if spec is not None else ():
+            if id(var) in keys:  # slots of variables outside this graph are dropped, as in TF
+                variables[f"{keys[id(var)]}{SLOT_MARK}{opath}/{name}{VALUE_SUFFIX}"] = slot
     return variables, objects
 
 
@@ -132,8 +163,29 @@ def _assign(var: Variable, value, key: str) -> None:
     var.assign(value, read_value=False)
 
 
+def _split_slot(key: str) -> tuple:
+    vpath, rest = key.split(SLOT_MARK, 1)
+    opath, _, name = rest[:-len(VALUE_SUFFIX)].rpartition("/")
+    return vpath + VALUE_SUFFIX, opath, name
+
+
+def _try_restore(key: str, value, variables: dict, objects: dict) -> bool:
+    """Assigns `value` if its variable exists (creating an optimizer slot if needed)."""
+    var = variables.get(key)
+    if var is None and SLOT_MARK in key:
+        vkey, opath, name = _split_slot(key)
+        opt = objects.get(opath)
+        spec = _slot_spec(opt) if opt is not None else None
+        if vkey in variables and spec is not None:  # TF creates a restored slot right away
+            var = spec[1](opt, variables[vkey], name)
+    if var is None:
+        return False
+    _assign(var, value, key)
+    return True
+
+
 # --- deferred restoration -------------------------------------------------------------------------
-_pending: dict = {}  # id(owner) -> (weakref to owner, {relative key: (status, full key, value)})
+_pending: dict = {}  # id(owner) -> (weakref to owner, [(status, key, value), ...])
 
 
 def _ref(obj):
@@ -150,43 +202,49 @@ def _ref(obj):
         return lambda: obj
 
 
-def _defer(status, objects: dict, rel: str, key: str, value) -> None:
-    """Parks `value` (checkpoint key `key`, `rel` below the walked root) on its deepest object."""
-    path, anchor = _anchor(objects, rel)
-    entry = _pending.get(id(anchor))
-    if entry is None or entry[0]() is not anchor:
-        entry = _pending[id(anchor)] = (_ref(anchor), {})
-    entry[1][rel[len(path) + 1:] if path else rel] = (status, key, value)
-
-
-def restore_deferred(owner) -> None:
-    """Assigns checkpoint values that were waiting for variables `owner` has just created.
-
-    Call it after an object gains a variable or a sub-object (Keras calls it after `build`).
-    """
-    if not _pending:
-        return
-    entry = _pending.pop(id(owner), None)
-    if entry is None or entry[0]() is not owner:  # none, or a dead owner whose id was reused
-        return
-    variables, objects = object_graph(owner)
-    for rel, (status, key, value) in entry[1].items():
-        var = variables.get(rel)
-        if var is not None:
-            _assign(var, value, key)
-            status._matched.add(key)
-        else:
-            _defer(status, objects, rel, key, value)
-
-
 def _anchor(objects: dict, key: str):
     """The deepest existing object (not a plain list or dict) on the path of `key`."""
     parts = key[:-len(VALUE_SUFFIX)].split("/")
     for n in range(len(parts) - 1, 0, -1):
         path = "/".join(parts[:n])
         if path in objects and not isinstance(objects[path], (list, tuple, dict)):
-            return path, objects[path]
-    return "", objects[""]
+            return objects[path]
+    return objects[""]
+
+
+def _defer(status, variables: dict, objects: dict, key: str, value) -> None:
+    """Parks `value` on the deepest existing object of its path until that object builds."""
+    if SLOT_MARK in key:  # waits for its variable, else for its optimizer
+        vkey, opath, _ = _split_slot(key)
+        anchor = _anchor(objects, vkey if vkey not in variables else f"{opath}/_{VALUE_SUFFIX}")
+    else:
+        anchor = _anchor(objects, key)
+    entry = _pending.get(id(anchor))
+    if entry is None or entry[0]() is not anchor:
+        entry = _pending[id(anchor)] = (_ref(anchor), [])
+    entry[1].append((status, key, value))
+
+
+def restore_deferred(owner) -> None:
+    """Assigns checkpoint values that were waiting for variables `owner` has just created.
+
+    Call it after an object gains variables or sub-objects (Keras layers after `build`, models
+    after `compile`). It costs one dict lookup when nothing waits.
+    """
+    if not _pending:
+        return
+    entry = _pending.pop(id(owner), None)
+    if entry is None or entry[0]() is not owner:  # none, or a dead owner whose id was reused
+        return
+    graphs: dict = {}
+    for status, key, value in entry[1]:
+        if id(status) not in graphs:
+            graphs[id(status)] = object_graph(status._root)
+        variables, objects = graphs[id(status)]
+        if _try_restore(key, value, variables, objects):
+            status._matched.add(key)
+        else:
+            _defer(status, variables, objects, key, value)
 
 
 # --- restore status objects -----------------------------------------------------------------------
@@ -203,12 +261,10 @@ class CheckpointLoadStatus:
         variables, objects = object_graph(self._root)
         for key in sorted(self._keys):
             value = self._reader.get_tensor(key)
-            var = variables.get(key)
-            if var is not None:
-                _assign(var, value, key)
+            if _try_restore(key, value, variables, objects):
                 self._matched.add(key)
             else:
-                _defer(self, objects, key, key, value)
+                _defer(self, variables, objects, key, value)
         self._reader._data = None  # the values now live in variables or in the pending table
         return self
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from nanotf._src import backend, errors
+from nanotf._src import backend, dtypes, errors
 from nanotf._src.backend import np
 from nanotf._src.tensor import Tensor, _wrap, convert_to_tensor
 
@@ -103,18 +103,28 @@ def binary_operands(x, y, op_name: str):
         if dx is not dy and dx != dy:
             _mismatch(op_name, x, y)
         return x, y
-    if xt:
+    try:
+        if xt:
+            return x, convert_to_tensor(y, dtype=x.dtype)
+        if yt:
+            return convert_to_tensor(x, dtype=y.dtype), y
+        x = convert_to_tensor(x)
         return x, convert_to_tensor(y, dtype=x.dtype)
-    if yt:
-        return convert_to_tensor(x, dtype=y.dtype), y
-    x = convert_to_tensor(x)
-    return x, convert_to_tensor(y, dtype=x.dtype)
+    except TypeError:
+        if op_name not in _HINT_OPS:
+            raise
+    # tf.add converts a Python value with a dtype *hint*: the kernel then rejects the mix
+    _mismatch(op_name, convert_to_tensor(x), convert_to_tensor(y))
+
+
+_HINT_OPS = frozenset({"AddV2"})
 
 
 def _mismatch(op_name, x, y):
     raise errors.invalid_argument(
-        f"cannot compute {op_name} as input #1(zero-based) was expected to be a {x.dtype.name} "
-        f"tensor but is a {y.dtype.name} tensor", op_name)
+        f"cannot compute {op_name} as input #1(zero-based) was expected to be a "
+        f"{dtypes.kernel_name(x.dtype)} tensor but is a {dtypes.kernel_name(y.dtype)} tensor",
+        op_name)
 
 
 def same_dtype(op_name: str, *tensors) -> None:
@@ -124,7 +134,8 @@ def same_dtype(op_name: str, *tensors) -> None:
         if t._v.dtype != d0:
             raise errors.invalid_argument(
                 f"cannot compute {op_name} as input #{i}(zero-based) was expected to be a "
-                f"{tensors[0].dtype.name} tensor but is a {t.dtype.name} tensor", op_name)
+                f"{dtypes.kernel_name(tensors[0].dtype)} tensor but is a "
+                f"{dtypes.kernel_name(t.dtype)} tensor", op_name)
 
 
 def bind(prim: Primitive, *inputs: Tensor, **attrs):
@@ -141,12 +152,23 @@ def bind(prim: Primitive, *inputs: Tensor, **attrs):
     except (ValueError, IndexError) as e:
         raise _op_error(prim, inputs, e) from None
     if prim.nout == 1:
+        if getattr(out, "base", None) is not None and _reads_variable(inputs):
+            out = out.copy()  # a view would change when the variable is updated in place
         res = _wrap(out)
     else:
+        if _reads_variable(inputs):
+            out = [o.copy() if getattr(o, "base", None) is not None else o for o in out]
         res = tuple(_wrap(o) for o in out)
     if _tapes and not prim.nondiff:
         _record(prim, inputs, res, attrs)
     return res
+
+
+def _reads_variable(inputs) -> bool:
+    for t in inputs:
+        if t._is_variable:
+            return True
+    return False
 
 
 def _op_error(prim, inputs, e):

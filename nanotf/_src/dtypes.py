@@ -97,19 +97,21 @@ class DType:
 
     @property
     def limits(self):
-        """`(min, max)` of this type."""
-        return self._limits()
+        """TF's value range for images of this type, negatives clipped: (0, 1) for floats,
+        (0, max) for integers."""
+        if self.is_floating or self.is_bool:
+            return 0, 1
+        return 0, self._limits()[1]
 
     def _limits(self):
+        # as TF: float limits are NumPy scalars of the type, integer limits Python ints
         if self.is_floating:
             info = np.finfo(self._np)
-            return info.min.item(), info.max.item()
+            return info.min, info.max
         if self.is_integer:
             info = np.iinfo(self._np)
             return int(info.min), int(info.max)
-        if self.is_bool:
-            return False, True
-        raise TypeError(f"Cannot find minimum value of {self}.")
+        raise TypeError(f"Cannot find minimum value of {self} with type {self}.")
 
     def is_compatible_with(self, other) -> bool:
         """Whether `other` names the same dtype."""
@@ -172,8 +174,8 @@ NP_TO_DTYPE[np.dtype(object)] = string
 for _k in "SU":
     NP_TO_DTYPE[np.dtype(_k)] = string
 
-_PY_TYPES = {float: float32, int: int32, complex: complex128, str: string, bytes: string}
-_PY_TYPES[type(True)] = bool
+# as TF, `float` and `bool` name dtypes but `int`, `complex`, `str` do not
+_PY_TYPES = {float: float32, type(True): bool}
 
 
 def as_dtype(type_value) -> DType:
@@ -193,6 +195,9 @@ def as_dtype(type_value) -> DType:
             return d
     elif type_value in _PY_TYPES:
         return _PY_TYPES[type_value]
+    elif type_value is int or type_value is complex or type_value is str or type_value is bytes:
+        # NumPy would accept these; TF does not
+        _refuse(type_value)
     npd = getattr(type_value, "dtype", None)
     if isinstance(npd, DType):
         return npd
@@ -206,7 +211,22 @@ def as_dtype(type_value) -> DType:
         d = NP_TO_DTYPE.get(key)
         if d is not None:
             return d
-    raise TypeError(f"Cannot convert value {type_value!r} to a TensorFlow DType.")
+    _refuse(type_value)
+
+
+def _refuse(type_value):
+    raise TypeError(f"Cannot convert the argument `type_value`: {type_value!r} to a TensorFlow "
+                    f"DType.")
+
+
+# TF's kernel-level names (DataTypeString), used in its op error messages
+_KERNEL_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
+
+
+def kernel_name(dtype) -> str:
+    """The dtype as TF's kernels name it in errors: 'float', 'double', 'half', 'int32', ..."""
+    name = as_dtype(dtype).name
+    return _KERNEL_NAMES.get(name, name)
 
 
 def from_numpy(npdtype) -> DType:

@@ -176,8 +176,10 @@ class Function:
         self._count = 0
         self._eager = False
         self._bound = weakref.WeakKeyDictionary()
-        try:
-            self._sig = inspect.signature(python_function)
+        plain = inspect.isfunction(python_function) or inspect.ismethod(python_function) or \
+            isinstance(python_function, functools.partial)
+        try:  # a callable object (e.g. a primitive) is called through its own __call__
+            self._sig = inspect.signature(python_function, follow_wrapped=plain)
         except (TypeError, ValueError):
             self._sig = None
         params = list(self._sig.parameters.values()) if self._sig is not None else []
@@ -281,13 +283,25 @@ class Function:
                 return self._cache[key]
         else:
             shapes = exact
+        specs_given = any(isinstance(t, TensorSpec) for t in leaves)
         try:
             cf = self._trace(args, kwargs, list(zip(shapes, dts)), keep)
-        except (TypeError, ValueError):
-            # unknown dims can defeat static shape logic: retry with the actual shapes
-            if shapes == exact or any(isinstance(t, TensorSpec) for t in leaves):
-                raise
-            cf = self._trace(args, kwargs, list(zip(exact, dts)), keep)
+            err = None
+        except _UnknownDims as e:
+            cf, err = None, e
+        if err is not None and shapes != exact and not specs_given:
+            # static shape logic can fail on unknown dims: retry with the actual shapes
+            try:
+                cf, err = self._trace(args, kwargs, list(zip(exact, dts)), keep), None
+            except _UnknownDims as e:
+                err = e
+        if err is not None:
+            if specs_given:
+                raise err.__cause__ from None
+            # data-dependent dims still defeat it: run this function eagerly (same results)
+            autograph.notice(self._name, f"static shapes needed: {err.__cause__}")
+            self._eager = True
+            return None
         if cf is not None:
             self._cache[key] = cf
             if self._relax and key != "signature":
@@ -329,6 +343,10 @@ class Function:
                 autograph.notice(self._name, str(e))
                 self._eager = True
                 return None, False
+            except (TypeError, ValueError) as e:
+                if any(None in o._v.shape for n in graph.nodes for o in n.outputs):
+                    raise _UnknownDims() from e
+                raise
             finally:
                 autograph.state.active -= bool(self._autograph)
         specs_in = [TensorSpec(p.shape, p.dtype, p.op.name) for p in inputs]
@@ -366,6 +384,10 @@ class Function:
             raise ValueError(f"tf.function '{self._name}' cannot be traced into a graph: it "
                              f"branches on tensor values in Python.")
         return cf
+
+
+class _UnknownDims(Exception):
+    """A trace failed where tensors had unknown dims (the cause is chained)."""
 
 
 def _maker(graph, it, name, inputs):

@@ -542,10 +542,14 @@ def infer(prim: Primitive, ins, attrs: dict, name: str = "") -> list:
     """The AbstractArrays of `prim`'s outputs for inputs `ins` (by rule or by a dummy run)."""
     if prim.shape_fn is not None:
         return prim.shape_fn(ins, attrs)
-    if prim.stateful and "shape" in attrs and "dtype" in attrs:
-        return [AbstractArray(attrs["shape"], attrs["dtype"])]
+    if prim.stateful:
+        if prim.nout == 0:  # an update with no outputs: never run it on dummies
+            return []
+        if "shape" in attrs and "dtype" in attrs:
+            return [AbstractArray(attrs["shape"], attrs["dtype"])]
     unknown = any(t._symbolic and None in t._v.shape for t in ins)
-    tries = [(2, 1), (2, 0), (1, 1), (1, 0)] if unknown else [(None, 1), (None, 0)]
+    fills = (1, 0, "eye")  # "eye": identity matrices, for ops that need invertible inputs
+    tries = [(sub, f) for sub in ((2, 1) if unknown else (None,)) for f in fills]
     first = None
     with np.errstate(all="ignore"):
         for sub, fill in tries:
@@ -576,9 +580,14 @@ def _dummy_outputs(prim, ins, attrs, sub, fill) -> list:
         if t._symbolic:
             shape = tuple(sub if d is None else d for d in t._v.shape)
             dt = t._v.dtype
-            a = np.full(shape, b"" if dt.kind == "O" else fill, dtype=dt)
-        else:
-            a = t._v
+            if dt.kind == "O":
+                a = np.full(shape, b"", dtype=dt)
+            elif fill == "eye" and len(shape) >= 2:
+                a = np.zeros(shape, dt) + np.eye(shape[-2], shape[-1], dtype=dt)
+            else:
+                a = np.full(shape, 1 if fill == "eye" else fill, dtype=dt)
+        else:  # variables (and inputs of stateful ops) are copied: an impl may update in place
+            a = t._v.copy() if t._is_variable or prim.stateful else t._v
         arrays.append(a)
     out = prim.impl(backend.xp_of(*arrays), *arrays, **attrs)
     outs = [out] if prim.nout == 1 else list(out or ())

@@ -86,6 +86,9 @@ class Plan:
         body = []
         for j, node in enumerate(self.nodes):
             args = [ref(t) for t in node.inputs]
+            if node.prim.name == "Identity" and node.inputs[0]._is_variable:
+                args[0] += ".copy()"  # read_value() is a snapshot of the value
+
             for t in node.inputs:
                 last[names[id(t)]] = j
             glb[f"f{j}"] = node.prim.impl
@@ -106,7 +109,7 @@ class Plan:
         rets = []
         for o in outputs:
             r = ref(o)
-            rets.append(r + ".copy()" if o._is_variable else r)
+            rets.append(r + ".copy()" if o._is_variable and not o._symbolic else r)
             last[r.split(".")[0]] = len(self.nodes)
         for name, j in last.items():
             if j < len(self.nodes) and (name.startswith("t") or name.startswith("a")):
@@ -145,3 +148,20 @@ class Plan:
         if "broadcast" in msg:
             msg = "Incompatible shapes"
         return errors.invalid_argument(f"{msg} (node {node.name})", node.prim.name)
+
+
+def constant_value(t):
+    """The value of a symbolic tensor that depends on no placeholder (e.g. a random initializer).
+
+    Used to give a Variable created while tracing a concrete initial value, as `tf.init_scope`
+    does in TF.
+    """
+    from nanotf._src.graph import PLACEHOLDER
+    from nanotf._src.tensor import _wrap
+
+    nodes = prune(t.graph.nodes, [t])
+    if any(n.prim is PLACEHOLDER for n in nodes):
+        raise ValueError(f"Initial value {t.name} depends on a function input or placeholder; a "
+                         f"variable's initial value must be computable when it is created.")
+    (a,) = Plan(nodes, [], [t])([])
+    return _wrap(a)

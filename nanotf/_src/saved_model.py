@@ -82,8 +82,9 @@ def _tree(obj, keys: dict, seen: set):
 
 def _describe(obj) -> dict:
     for cls, fn in _EXPORTERS:
-        if isinstance(obj, cls):
-            return fn(obj)
+        found = fn(obj) if isinstance(obj, cls) else None
+        if found:
+            return found
     if "nanotf._src.keras" in sys.modules and "nanotf._src.keras.saving" not in sys.modules:
         importlib.import_module("nanotf._src.keras.saving")  # registers the Keras exporter
         if _EXPORTERS:
@@ -91,7 +92,7 @@ def _describe(obj) -> dict:
     return {}
 
 
-def save(obj, export_dir, signatures=None, options=None) -> None:
+def save(obj, export_dir, signatures=None, options=None, *, _skip_prefix=None) -> None:
     """Writes `obj`'s variables and how to rebuild it to the directory `export_dir`.
 
     Args:
@@ -110,6 +111,8 @@ def save(obj, export_dir, signatures=None, options=None) -> None:
     export_dir = os.fspath(export_dir)
     os.makedirs(os.path.join(export_dir, "assets"), exist_ok=True)
     variables, objects = checkpoint.object_graph(obj)
+    if _skip_prefix:  # e.g. Keras's include_optimizer=False drops 'optimizer/...'
+        variables = {k: v for k, v in variables.items() if not k.startswith(_skip_prefix)}
     keys = {id(v): k for k, v in variables.items()}
     meta = {"format": FORMAT, "version": 1, "class": _class_path(obj),
             "tree": _tree(obj, keys, set())}

@@ -425,3 +425,7 @@ def _replay_watching(nodes, env, tape, watch_ids):
             if id(o) in watch_ids:
                 tape.watch(env[id(o)])
 
+
+
+initialize_all_variables = global_variables_initializer  # deprecated TF1 names
+initialize_local_variables = local_variables_initializer

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 
+from nanotf._src import errors
 from nanotf._src import events as fmt
 from nanotf._src.backend import asnumpy, np
 from nanotf._src.dispatch import bind, context, primitive
@@ -118,7 +119,10 @@ class _FileWriter(SummaryWriter):
         self._check_open()
 
     def _add(self, event_bytes: bytes) -> None:
-        self._check_open()
+        if self._closed:  # TF: the writer's resource is gone once closed
+            raise errors.NotFoundError(
+                None, None, f"Resource {self._logdir} SummaryWriterInterface does not exist "
+                "(the SummaryWriter was closed). [Op:WriteSummary]")
         self._file.add_event(event_bytes)
 
     def flush(self) -> None:
@@ -287,9 +291,12 @@ def _step_int(step) -> int:
     arr = asnumpy(step._v) if isinstance(step, Tensor) else np.asarray(step)
     if arr.size != 1:
         raise ValueError(f"Argument `step` must be a scalar. Received step={step!r}")
-    if arr.dtype.kind not in "biu" and not (arr.dtype.kind == "f" and float(arr) == int(arr)):
+    value = arr.reshape(())
+    integral = arr.dtype.kind in "biu" or (
+        arr.dtype.kind == "f" and bool(np.isfinite(value)) and float(value) == int(value))
+    if not integral:
         raise TypeError(f"Cannot convert {step!r} to a summary step of dtype int64")
-    return int(arr.reshape(()))
+    return int(value)
 
 
 # ===================================== writing =====================================
@@ -306,7 +313,7 @@ def _is_symbolic(x) -> bool:
 @primitive("WriteSummary", nondiff=True, stateful=True)
 def _write_op(xp, step, cond, *data, writer, build, tag):
     """Writes one summary when `cond` holds; a graph node when summaries run in a tf.function."""
-    if bool(cond) and not writer._closed:
+    if bool(cond):
         writer._add(build(tag, int(step), *[asnumpy(d) for d in data]))
     return np.asarray(bool(cond))
 

@@ -8,12 +8,20 @@ and can differentiate again (higher-order gradients).
 from __future__ import annotations
 
 import contextlib
+import enum
 import functools
 import weakref
 
 from nanotf._src import dispatch, nest
 from nanotf._src.dispatch import Primitive
 from nanotf._src.tensor import Tensor, convert_to_tensor, tensor_of
+
+class UnconnectedGradients(enum.Enum):
+    """What `gradient` returns for a source the target does not depend on: None or zeros."""
+
+    NONE = "none"
+    ZERO = "zero"
+
 
 # Tapes whose logs are still alive; Variable.assign consults it to keep recorded values intact.
 _live = weakref.WeakSet()
@@ -48,6 +56,9 @@ class GradientTape:
         self._watched: dict | None = {}
         self._recording = False
         self._used = False
+        # id(variable) -> tensors holding the variable's array as ops read it (see _maybe_record)
+        self._snaps: dict = {}
+        self._released_vars: tuple = ()
         _live.add(self)
 
     # --- context ---------------------------------------------------------------------------
@@ -79,6 +90,7 @@ class GradientTape:
         """Clears everything recorded so far."""
         self._log = []
         self._watched = {}
+        self._snaps = {}
 
     def watch(self, tensor) -> None:
         """Ensures `tensor` (or a nested structure of tensors/variables) is tracked."""
@@ -90,23 +102,26 @@ class GradientTape:
 
     def watched_variables(self) -> tuple:
         """The variables watched so far, in order."""
-        seen = []
-        for t in (self._watched or {}).values():
-            if t._is_variable:
-                seen.append(t)
-        return tuple(seen)
+        if self._watched is None:
+            return self._released_vars
+        return tuple(t for t in self._watched.values() if t._is_variable)
 
     def _maybe_record(self, prim, inputs, res, attrs) -> None:
         w = self._watched
         hit = False
+        has_var = False
         for x in inputs:
-            if id(x) in w:
-                hit = True
-            elif x._is_variable and self._auto and x._trainable:
-                w[id(x)] = x
+            if x._is_variable:
+                has_var = True
+                if id(x) in w or (self._auto and x._trainable):
+                    w[id(x)] = x
+                    hit = True
+            elif id(x) in w:
                 hit = True
         if not hit:
             return
+        if has_var:
+            inputs = tuple(self._snapshot(x) if x._is_variable else x for x in inputs)
         outs = res if type(res) is tuple else (res,)
         kept = False
         for o in outs:
@@ -115,6 +130,17 @@ class GradientTape:
                 kept = True
         if kept:
             self._log.append((prim, inputs, outs, attrs))
+
+    def _snapshot(self, var) -> Tensor:
+        """A tensor on the variable's current array, so a later `assign` (which then replaces the
+        array, see Variable._writable) cannot change what the VJP rules see."""
+        snaps = self._snaps.setdefault(id(var), [])
+        if snaps and snaps[-1]._v is var._v:
+            return snaps[-1]
+        t = tensor_of(var._v)
+        snaps.append(t)
+        self._watched[id(t)] = t
+        return t
 
     # --- gradients -------------------------------------------------------------------------
     def gradient(self, target, sources, output_gradients=None,
@@ -142,9 +168,17 @@ class GradientTape:
         ogs = nest.flatten(output_gradients) if output_gradients is not None else None
         with self._paused():
             grads = self._sweep(flat_t, flat_src, ogs, uc)
+        grads = self._only_watched(flat_src, grads, uc)
         if not self._persistent:
             self._release()
         return nest.pack_sequence_as(sources, grads)
+
+    def _only_watched(self, sources, grads, uc):
+        """TF gives unwatched sources (e.g. a constant never passed to `watch`) no gradient."""
+        w = self._watched
+        ops = _ops()
+        return [g if id(s) in w else (ops.zeros_like(s) if uc == "zero" else None)
+                for s, g in zip(sources, grads)]
 
     @contextlib.contextmanager
     def _paused(self):
@@ -156,8 +190,11 @@ class GradientTape:
             self._recording = was
 
     def _release(self):
+        if self._watched is not None:
+            self._released_vars = self.watched_variables()
         self._log = None
         self._watched = None
+        self._snaps = {}
         _live.discard(self)
 
     def _sweep(self, targets, sources, output_grads, uc):
@@ -171,9 +208,12 @@ class GradientTape:
             g = ops.ones_like(t) if g is None else convert_to_tensor(g, dtype=t.dtype)
             prev = grads.get(id(t))
             grads[id(t)] = g if prev is None else ops.add(prev, g)
+        snaps = self._snaps
         needed = {id(s) for s in sources}
+        for s in sources:
+            needed.update(id(t) for t in snaps.get(id(s), ()))
         log = self._log
-        for prim, inputs, outs, _ in log:
+        for _prim, inputs, outs, _ in log:
             for x in inputs:
                 if id(x) in needed:
                     needed.update(id(o) for o in outs)
@@ -210,6 +250,10 @@ class GradientTape:
         result = []
         for s in sources:
             g = grads.get(id(s))
+            for t in snaps.get(id(s), ()):
+                gt = grads.get(id(t))
+                if gt is not None:
+                    g = gt if g is None else ops.add(g, gt)
             if g is None and uc == "zero":
                 g = ops.zeros_like(s)
             if g is not None and s._v.dtype.kind not in "fc":
@@ -234,11 +278,14 @@ class GradientTape:
                 gs = self._sweep([target], flat_src, [eye[i]], "zero")
                 for r, g in zip(rows, gs):
                     r.append(g)
+        uc = getattr(unconnected_gradients, "value", unconnected_gradients)
         out = []
         for s, r in zip(flat_src, rows):
             shape = [*target._v.shape, *s._v.shape]
-            if n == 0 or any(g is None for g in r):
-                j = None if unconnected_gradients == "none" and n else ops.zeros(shape, s.dtype)
+            if n and id(s) not in self._watched:
+                j = None if uc == "none" else ops.zeros(shape, s.dtype)
+            elif n == 0 or any(g is None for g in r):
+                j = None if uc == "none" and n else ops.zeros(shape, s.dtype)
             else:
                 j = ops.reshape(ops.stack(r), shape)
             out.append(j)
@@ -343,12 +390,15 @@ def custom_gradient(f=None):
             result, grad_fn = f(*inputs, **kwargs)
         finally:
             dispatch._tapes[:] = outer
+        variables = list(probe.watched_variables())
+        takes_vars = "variables" in _params(grad_fn)
+        if variables and not takes_vars:
+            raise TypeError("@tf.custom_gradient grad_fn must accept keyword argument 'variables', "
+                            f"since function uses variables: {variables}")
         if not outer:
             return result
-        variables = [v for v in probe.watched_variables()]
         # fresh tensors, so an output that is an input still gets its own identity on the tape
         flat_out = [tensor_of(convert_to_tensor(r)._v) for r in nest.flatten(result)]
-        takes_vars = "variables" in _params(grad_fn)
         n_in = len(inputs)
 
         def vjp_all(g, out, *ins):

@@ -206,8 +206,11 @@ _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 
 
 def _infer(value):
-    """NumPy array for a Python value under TF's inference rules (int -> int32, float -> float32)."""
-    a = np.asarray(value)
+    """NumPy array for a Python value under TF's rules (int -> int32, float -> float32)."""
+    try:
+        a = np.asarray(value)
+    except ValueError:  # NumPy refuses ragged nesting
+        raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
     k = a.dtype.kind
     if k == "f":
         if a.dtype != np.float32 and not isinstance(value, np.ndarray) and not _is_np_scalar(value):
@@ -254,10 +257,15 @@ def _object_to_array(value):
                     raise TypeError(f"Cannot convert a list mixing {from_numpy(dt).name} and "
                                     f"{from_numpy(p.dtype).name} values to a tensor")
             return np.stack(parts)
+    if not isinstance(value, (list, tuple, np.ndarray)):
+        if isinstance(value, (str, bytes)):
+            return np.asarray(_encode(value), dtype=object)
+        raise ValueError(f"Attempt to convert a value ({value!r}) with an unsupported type "
+                         f"({type(value)}) to a Tensor.")
     a = np.asarray(value, dtype=object)
     if all(isinstance(x, (str, bytes)) for x in a.flat):
         return np.asarray(_encode_strings(a) if a.ndim else _encode(a[()]), dtype=object)
-    raise TypeError(f"Failed to convert elements of {value!r} to Tensor.")
+    raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
 
 
 def _cast_value(value, dtype: DType, original):
@@ -279,17 +287,11 @@ def _cast_value(value, dtype: DType, original):
     if ka == "f" and kd in "fc" and npd != np.float32:
         # keep a Python float's full precision (0.7 as float64 is not float32(0.7))
         a = np.asarray(value, dtype=np.float64)
-    ok = (ka == "b" and kd == "b") or (ka in "iub" and kd in "iufc") or (ka == "f" and kd in "fc") \
-        or (ka == "c" and kd == "c")
-    if ka == "b" and kd != "b":
-        ok = False
+    # TF: bools convert to numbers, ints to any number (wrapping out-of-range values, as
+    # TF 2.21 does: 300 -> uint8 44), floats only to floats; nothing converts to bool
+    ok = (ka in "iub" and kd in "iufc") or (ka == "f" and kd in "fc") or (ka == "c" and kd == "c")
     if not ok:
         raise TypeError(f"Cannot convert {_short(original)} to EagerTensor of dtype {dtype.name}")
-    if kd in "iu" and a.size:
-        info = np.iinfo(npd)
-        if a.min() < info.min or a.max() > info.max:
-            raise TypeError(f"Cannot convert {_short(original)} to EagerTensor of dtype "
-                            f"{dtype.name}")
     return a.astype(npd)
 
 
@@ -392,7 +394,7 @@ def constant(value, dtype=None, shape=None, name="Const") -> Tensor:
         else:
             from nanotf._src.errors import InvalidArgumentError
             raise TypeError(f"Eager execution of tf.constant with unsupported shape. Tensor "
-                            f"{value!r} (converted from {value!r}) has {a.size} elements, but got "
+                            f"{a} (converted from {value!r}) has {a.size} elements, but got "
                             f"`shape` {TensorShape(shape)} with {int(np.prod(shape))} elements)."
                             ) from InvalidArgumentError(None, None, "shape mismatch")
     return _wrap(a)

@@ -6,6 +6,7 @@ import enum
 
 from nanotf._src import dtypes, tape
 from nanotf._src.backend import asnumpy, np
+from nanotf._src.dispatch import bind, primitive
 from nanotf._src.naming import current_scope
 from nanotf._src.tensor import Tensor, _wrap, convert_to_tensor, numpy_text
 from nanotf._src.tensor_shape import TensorShape
@@ -60,7 +61,8 @@ class Variable(Tensor):
                  aggregation=VariableAggregation.NONE, shape=None,
                  experimental_enable_variable_lifting=True):
         if initial_value is None:
-            raise ValueError("The `initial_value` arg (None) must be specified.")
+            raise ValueError("The `initial_value` arg to `tf.Variable` must be specified except "
+                             "when you are not providing a `variable_def`. You provided neither.")
         if callable(initial_value):
             initial_value = initial_value()
         if isinstance(initial_value, Tensor) and initial_value._symbolic:
@@ -134,10 +136,9 @@ class Variable(Tensor):
         return self
 
     def read_value(self) -> Tensor:
-        """The current value as a Tensor (recorded by gradient tapes)."""
-        from nanotf._src.ops import identity
-
-        return identity(self)
+        """The current value as a new Tensor (recorded by gradient tapes; later assigns do not
+        change it)."""
+        return bind(_read, self)
 
     def value(self) -> Tensor:
         """The current value as a Tensor."""
@@ -249,6 +250,15 @@ class Variable(Tensor):
         new[idx] = convert_to_tensor(sparse_delta.values, dtype=self.dtype)._v
         self._assign_array(new)
         return self._read_back(True)
+
+
+@primitive("ReadVariableOp", "unary")
+def _read(xp, x):
+    """A copy of the variable's array: a read must not see later in-place updates."""
+    return x.copy()
+
+
+_read.defvjp(lambda g, out, x: g)
 
 
 class _UnreadVariable(Variable):

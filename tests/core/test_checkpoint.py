@@ -9,16 +9,9 @@ import pytest
 import nanotf as tf
 from nanotf._src import checkpoint_format
 from nanotf._src.checkpoint import restore_deferred
+from nanotf._src.module import Module
 
 V = "/.ATTRIBUTES/VARIABLE_VALUE"
-
-
-def _module():
-    try:
-        from nanotf._src.module import Module
-    except ImportError:
-        pytest.skip("tf.Module is not implemented yet")
-    return Module
 
 
 def _state(ck):
@@ -139,8 +132,6 @@ def test_deferred_restore_on_attribute_assignment(tmp_path):
 
 
 def test_deferred_restore_hook_for_lazily_built_modules(tmp_path):
-    Module = _module()
-
     class Lazy(Module):
         def build(self):
             self.kernel = tf.Variable(np.zeros((2, 2), np.float32))
@@ -157,8 +148,6 @@ def test_deferred_restore_hook_for_lazily_built_modules(tmp_path):
 
 
 def test_module_keys(tmp_path):
-    Module = _module()
-
     class M(Module):
         def __init__(self):
             super().__init__()
@@ -296,19 +285,35 @@ def test_saved_model_round_trip_and_crash(tmp_path, monkeypatch):
     np.testing.assert_array_equal(ck2.v.numpy(), [1.0, 2.0])
 
 
+class Scale(Module):
+    """A module whose constructor needs an argument (load cannot call it)."""
+
+    def __init__(self, factor):
+        super().__init__()
+        self.factor = factor
+        self.w = tf.Variable(np.full(3, factor, np.float32))
+
+    def __call__(self, x):
+        return x * self.w
+
+
 def test_saved_model_module_without_default_constructor(tmp_path):
-    Module = _module()
-
-    class Scale(Module):
-        def __init__(self, factor):
-            super().__init__()
-            self.factor = factor
-            self.w = tf.Variable(np.full(3, factor, np.float32))
-
-        def __call__(self, x):
-            return x * self.w
-
-    tf.saved_model.save(Scale(2.0), str(tmp_path / "sm"))
+    src = Scale(2.0)
+    tf.saved_model.save(src, str(tmp_path / "sm"))
     loaded = tf.saved_model.load(str(tmp_path / "sm"))
-    assert isinstance(loaded, Scale) and loaded.factor == 2.0
+    assert isinstance(loaded, Scale) and loaded.factor == 2.0 and loaded.name == "scale"
     np.testing.assert_array_equal(loaded(tf.ones(3)).numpy(), [2.0, 2.0, 2.0])
+    assert [v.name for v in loaded.variables] == [v.name for v in src.variables]
+
+
+def test_saved_model_unimportable_class_gives_plain_object(tmp_path):
+    class Local(Module):
+        def __init__(self, n):
+            super().__init__()
+            self.w = tf.Variable(np.arange(n, dtype=np.float32))
+            self.sub = [Module()]
+
+    tf.saved_model.save(Local(3), str(tmp_path / "sm"))
+    loaded = tf.saved_model.load(str(tmp_path / "sm"))
+    np.testing.assert_array_equal(loaded.w.numpy(), [0.0, 1.0, 2.0])
+    assert len(loaded.variables) == 1 and len(loaded.trainable_variables) == 1

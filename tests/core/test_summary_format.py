@@ -405,6 +405,32 @@ def test_tensorboard_reads_written_file(tmp_path):
     assert v1.Graph().node[0].op == "Const"
 
 
+def test_graph_def_roundtrip_and_protobuf_parse():
+    attrs = {"T": np.dtype(np.float32), "shape": sf.Shape([None, 3]), "n": 3, "f": 0.5,
+             "flag": True, "s": "same", "ks": [1, 2, 2, 1], "dts": [np.dtype(np.int32)],
+             "value": np.array([1.5, -2.0], np.float32), "unknown": sf.Shape(None)}
+    gd = sf.graph_def([sf.node_def("x", "Placeholder"),
+                       sf.node_def("scope/op", "Conv2D", ["x", "x:1", "^x"], attrs, "/cpu:0")])
+    nodes = sf.parse_graph_def(gd)["nodes"]
+    assert [(n["name"], n["op"], n["input"]) for n in nodes] == [
+        ("x", "Placeholder", []), ("scope/op", "Conv2D", ["x", "x:1", "^x"])]
+    a = nodes[1]["attr"]
+    assert (a["T"], a["shape"], a["n"], a["f"], a["flag"], a["s"]) == (1, [None, 3], 3, 0.5,
+                                                                         True, b"same")
+    assert (a["ks"], a["dts"], a["unknown"]) == ([1, 2, 2, 1], [3], None)
+    assert a["value"].tolist() == [1.5, -2.0] and nodes[1]["device"] == "/cpu:0"
+    rm = sf.parse_summary(sf.summary_proto([sf.run_metadata_value("t", [gd, gd])]))[0]
+    assert sf.parse_run_metadata(rm["tensor"].item()) == [gd, gd]
+    try:
+        from tensorboard.compat.proto import graph_pb2
+    except ImportError:
+        return
+    g = graph_pb2.GraphDef.FromString(gd)
+    assert g.versions.producer == 2474 and g.node[1].attr["ks"].list.i == [1, 2, 2, 1]
+    assert [d.size for d in g.node[1].attr["shape"].shape.dim] == [-1, 3]
+    assert g.node[1].attr["unknown"].shape.unknown_rank
+
+
 def test_summary_format_alias_reexports_events():
     public = [n for n in dir(summary_format) if not n.startswith("_")]
     assert len(public) == 28

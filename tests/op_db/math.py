@@ -7,6 +7,7 @@ import math as _pymath
 import numpy as np
 
 import nanotf as tf
+from nanotf._src.ops import math as m
 from tests.op_db import OpSpec
 
 F = ("float32", "float64")
@@ -215,6 +216,10 @@ SPECS = [
        out_dtype={"complex64": "float32", "complex128": "float64"}),
     _nondiff("imag", tf.math.imag, np.imag, dtypes=FC,
              out_dtype={"complex64": "float32", "complex128": "float64"}),
+    _b("complex", m.complex, lambda x, y: x + 1j * y, grad_order=0,
+       out_dtype={"float32": "complex64", "float64": "complex128"}),
+    _b("complex_parts", lambda x, y: m.real(m.complex(x, y)) * m.imag(m.complex(y, x)),
+       lambda x, y: np.broadcast_to(x * x, np.broadcast(x, y).shape)),
     # --- cast and select ---
     _u("cast_float64", lambda x: tf.cast(x, tf.float64), lambda x: x.astype(np.float64),
        dtypes=FI, out_dtype="float64", grad_order=1),

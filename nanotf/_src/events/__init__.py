@@ -44,13 +44,15 @@ each Event decoded by `parse_event` into a dict:
 String tensors decode to object arrays of `bytes`. Lower-level pieces: `crc32c`, `masked_crc32c`,
 `frame_record`, `encode_png`, `decode_png`.
 
-Graphs: `graphdef.graph_def(nodes)` serializes a `GraphDef` from plain node records, and
-`graphdef.run_metadata_value(tag, graph_def)` is the summary `tf.summary.trace_export` writes.
+Graphs: `graph_def([node_def(name, op, inputs, attrs), ...])` serializes a `GraphDef`,
+`run_metadata_value(tag, [graph_def, ...])` is the summary `tf.summary.trace_export` writes, and
+`keras_model_value(tag, json)` the model config Keras's TensorBoard callback writes. Audio:
+`audio_value(tag, clips, sample_rate)` (16-bit WAV via `encode_wav`).
 
 Files: `records.py` (CRC32C, TFRecord framing), `proto.py` (wire format, TensorProto), `png.py`,
 `histogram.py` (TF 2 and TF 1 bucketing), `values.py` (`Summary.Value` builders), `messages.py`
-(`Event` builders and decoders), `graphdef.py` (GraphDef, RunMetadata), `writer.py`
-(`EventFileWriter`).
+(`Event` builders and decoders), `graphdef.py` (GraphDef, RunMetadata), `audio.py` (WAV),
+`writer.py` (`EventFileWriter`).
 """
 
 from nanotf._src.events.audio import audio_value as audio_value

@@ -1,4 +1,4 @@
-"""`tf.keras.backend`: global Keras settings, name counters, the learning phase and a few tensor helpers.
+"""`tf.keras.backend`: global Keras settings, name counters, learning phase, tensor helpers.
 
 Keras 2 keeps per-session state here: `floatx`, `epsilon`, `image_data_format`, the per-prefix uid
 counters that give layers unique names (`dense`, `dense_1`, ...) and the global learning phase.
@@ -8,7 +8,6 @@ counters that give layers unique names (`dense`, `dense_1`, ...) and the global 
 from __future__ import annotations
 
 import random as _pyrandom
-import threading
 from typing import Any
 
 from nanotf._src import dtypes, ops
@@ -16,16 +15,16 @@ from nanotf._src.backend import asnumpy
 from nanotf._src.backend import np as _np
 from nanotf._src.ops import random as _random
 from nanotf._src.tensor import Tensor, convert_to_tensor
+from nanotf._src.tensor import constant as _constant
 from nanotf._src.variables import Variable
 
 _config = {"floatx": "float32", "epsilon": 1e-7, "image_data_format": "channels_last"}
 _uids: dict = {}
 _learning_phase: list = []  # [] = unset; [0] or [1] after set_learning_phase
-_local = threading.local()
 
 
 class _SeedGenerator:
-    """Python RNG that `tf.keras.utils.set_random_seed` installs; unseeded initializers draw from it."""
+    """The Python RNG that `set_random_seed` installs; unseeded initializers draw from it."""
 
     generator: _pyrandom.Random | None = None
 
@@ -135,27 +134,6 @@ def global_learning_phase_is_set() -> bool:
     return bool(_learning_phase)
 
 
-def call_context_training():
-    """The `training` value of the innermost running `Layer.__call__` (None outside one)."""
-    return getattr(_local, "training", None)
-
-
-class training_scope:
-    """Sets the call-context `training` value while a layer's `call` runs (internal)."""
-
-    __slots__ = ("_value", "_saved")
-
-    def __init__(self, value):
-        self._value = value
-
-    def __enter__(self):
-        self._saved = getattr(_local, "training", None)
-        _local.training = self._value
-
-    def __exit__(self, *exc):
-        _local.training = self._saved
-
-
 # --- seeds ------------------------------------------------------------------------------------
 def initializer_seed(seed):
     """The seed an initializer uses: its own, else one drawn like Keras (None = legacy stateful).
@@ -227,7 +205,7 @@ def cast_to_floatx(x):
 
 def constant(value, dtype=None, shape=None, name=None) -> Tensor:
     """A constant tensor of `dtype` (default `floatx()`)."""
-    return ops.constant(value, dtype=dtype or floatx(), shape=shape)
+    return _constant(value, dtype=dtype or floatx(), shape=shape)
 
 
 def variable(value, dtype=None, name=None, constraint=None) -> Variable:

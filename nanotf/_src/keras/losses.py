@@ -639,48 +639,33 @@ _OBJECTS: dict = {name: globals()[name] for name in (
 
 
 def serialize(loss) -> Any:
-    """A loss's config (`{'class_name', 'config'}`), or a function's name."""
+    """A loss's config (`{'module', 'class_name', 'config', 'registered_name'}`), or a
+    function's name."""
+    from nanotf._src.keras import serialization
+
     if loss is None:
         return None
     if isinstance(loss, Loss):
-        return {"class_name": type(loss).__name__, "config": loss.get_config()}
+        return serialization.serialize_object(loss, "keras.losses")
     return getattr(loss, "__name__", None)
 
 
 def deserialize(name, custom_objects: dict | None = None):
     """The loss named by `name` (a string or a `serialize` dict)."""
-    table = dict(_OBJECTS)
-    table.update(_custom_objects())
-    if custom_objects:
-        table.update(custom_objects)
+    from nanotf._src.keras import serialization
+
     if isinstance(name, dict):
-        cls = table.get(name.get("class_name"))
-        if cls is None:
-            raise ValueError(_unknown(name.get("class_name"), table))
-        cfg = name.get("config") or {}
-        return cls.from_config(cfg) if hasattr(cls, "from_config") else cls(**cfg)
-    obj = table.get(name)
+        if name.get("class_name") == "function":  # tf_keras's form of a plain function
+            name = name.get("config")
+        else:
+            return serialization.deserialize_object(name, _OBJECTS, custom_objects,
+                                                    "loss function")
+    obj = serialization.get_registered_object(name, custom_objects, _OBJECTS)
     if obj is None:
-        raise ValueError(_unknown(name, table))
+        hint = difflib.get_close_matches(str(name), list(_OBJECTS), n=1)
+        extra = f" Did you mean '{hint[0]}'?" if hint else ""
+        raise ValueError(serialization.unknown_message("loss function", name) + extra)
     return obj() if isinstance(obj, type) else obj
-
-
-def _custom_objects() -> dict:
-    try:
-        from nanotf._src.keras import utils as ku
-    except ImportError:
-        return {}
-    get = getattr(ku, "get_custom_objects", None)
-    return dict(get()) if get is not None else {}
-
-
-def _unknown(name, table) -> str:
-    hint = difflib.get_close_matches(str(name), list(table), n=1)
-    extra = f" Did you mean '{hint[0]}'?" if hint else ""
-    return (f"Unknown loss function: '{name}'. Please ensure you are using a "
-            "`keras.utils.custom_object_scope` and that this object is included in the scope. "
-            "See https://www.tensorflow.org/guide/keras/save_and_serialize"
-            f"#registering_the_custom_object for details.{extra}")
 
 
 def get(identifier):

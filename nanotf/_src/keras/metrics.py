@@ -44,11 +44,29 @@ def accuracy(y_true, y_pred) -> Tensor:
     return ops.cast(ops.equal(y_true, y_pred), _F32)
 
 
-def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> Tensor:
-    """Mean over the last axis of `y_true == (y_pred > threshold)`."""
+def _binary_matches(y_true, y_pred, threshold: float = 0.5) -> Tensor:
     y_pred = _tensor(y_pred)
     pred = ops.cast(ops.greater(y_pred, ops.cast(threshold, y_pred.dtype)), y_pred.dtype)
-    return ops.reduce_mean(ops.cast(ops.equal(ops.cast(y_true, y_pred.dtype), pred), _F32), -1)
+    return ops.cast(ops.equal(ops.cast(y_true, y_pred.dtype), pred), _F32)
+
+
+def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> Tensor:
+    """Mean over the last axis of `y_true == (y_pred > threshold)`."""
+    return ops.reduce_mean(_binary_matches(y_true, y_pred, threshold), -1)
+
+
+def _sparse_matches(y_true, y_pred) -> Tensor:
+    """1.0 where the label equals `argmax(y_pred)`, shaped like `y_true`."""
+    y_true, y_pred = _tensor(y_true), _tensor(y_pred)
+    shape = y_true._shape_tuple()
+    squeeze = len(shape) == len(y_pred._shape_tuple())
+    if squeeze:
+        y_true = ops.squeeze(y_true, [-1])
+    pred = ops.argmax(y_pred, axis=-1)
+    if pred.dtype != y_true.dtype:
+        pred = ops.cast(pred, y_true.dtype)
+    m = ops.cast(ops.equal(y_true, pred), _F32)
+    return ops.reshape(m, shape) if squeeze else m
 
 
 def sparse_categorical_accuracy(y_true, y_pred) -> Tensor:
@@ -58,18 +76,14 @@ def sparse_categorical_accuracy(y_true, y_pred) -> Tensor:
       >>> tf.keras.metrics.sparse_categorical_accuracy([2, 1], [[0.1, 0.3, 0.6], [0.5, 0.4, 0.1]])
       <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 0.], dtype=float32)>
     """
-    y_true, y_pred = _tensor(y_true), _tensor(y_pred)
-    if len(y_true._shape_tuple()) == len(y_pred._shape_tuple()):
-        y_true = ops.squeeze(y_true, [-1])
-    pred = ops.argmax(y_pred, axis=-1)
-    if pred.dtype != y_true.dtype:
-        pred = ops.cast(pred, y_true.dtype)
-    return ops.cast(ops.equal(y_true, pred), _F32)
+    m = _sparse_matches(y_true, y_pred)
+    shape = m._shape_tuple()
+    return ops.squeeze(m, [-1]) if len(shape) > 1 and shape[-1] == 1 else m
 
 
 def categorical_accuracy(y_true, y_pred) -> Tensor:
     """1.0 where `argmax(y_true) == argmax(y_pred)`, else 0.0."""
-    return sparse_categorical_accuracy(ops.argmax(_tensor(y_true), axis=-1), y_pred)
+    return _sparse_matches(ops.argmax(_tensor(y_true), axis=-1), y_pred)
 
 
 def _in_top_k(y_pred, labels, k: int) -> Tensor:
@@ -326,7 +340,7 @@ def _wrapper(cls_name: str, fn: Callable, default: str, params: tuple = ()) -> t
         values.update(kwargs)
         MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype, **values)
 
-    doc = f"The mean of `{fn.__name__}` over the samples seen."
+    doc = f"The mean of `{default}` over the samples seen."
     return type(cls_name, (MeanMetricWrapper,), {
         "__init__": __init__, "__doc__": doc, "__module__": __name__, "__qualname__": cls_name})
 
@@ -338,11 +352,11 @@ def _cosine(y_true, y_pred, axis=-1):
 _cosine.__name__ = "cosine_similarity"
 
 Accuracy = _wrapper("Accuracy", accuracy, "accuracy")
-BinaryAccuracy = _wrapper("BinaryAccuracy", binary_accuracy, "binary_accuracy",
+BinaryAccuracy = _wrapper("BinaryAccuracy", _binary_matches, "binary_accuracy",
                           (("threshold", 0.5),))
 CategoricalAccuracy = _wrapper("CategoricalAccuracy", categorical_accuracy,
                                "categorical_accuracy")
-SparseCategoricalAccuracy = _wrapper("SparseCategoricalAccuracy", sparse_categorical_accuracy,
+SparseCategoricalAccuracy = _wrapper("SparseCategoricalAccuracy", _sparse_matches,
                                      "sparse_categorical_accuracy")
 TopKCategoricalAccuracy = _wrapper("TopKCategoricalAccuracy", top_k_categorical_accuracy,
                                    "top_k_categorical_accuracy", (("k", 5),))
@@ -409,9 +423,8 @@ def _update_confusion(metric, y_true, y_pred, sample_weight, counts: dict) -> No
         y_pred, y_true, sw = L.squeeze_or_expand_dimensions(y_pred, y_true, sw)
     top_k, class_id = getattr(metric, "top_k", None), getattr(metric, "class_id", None)
     if top_k is not None:
-        kth = ops.reduce_min(_top_values(y_pred, top_k), axis=-1, keepdims=True)
-        keep = ops.greater_equal(y_pred, kth)
-        y_pred = ops.where(keep, y_pred, ops.fill(y_pred._shape_tuple(), -np.inf))
+        y_pred = ops.where(_top_k_mask(y_pred, top_k), y_pred,
+                           ops.fill(y_pred._shape_tuple(), -np.inf))
     if class_id is not None:
         y_true, y_pred = y_true[..., class_id], y_pred[..., class_id]
     thr = convert_to_tensor(np.asarray(metric.thresholds, dt.as_numpy_dtype))
@@ -443,13 +456,13 @@ def _update_confusion(metric, y_true, y_pred, sample_weight, counts: dict) -> No
         var.assign_add(ops.reduce_sum(hit, axis=1))
 
 
-def _top_values(x, k):
-    fused = getattr(ops, "top_k", None)
-    if fused is not None:
-        return fused(x, k=k).values
-    from nanotf._src.tensor import tensor_of
-
-    return tensor_of(-np.sort(-np.asarray(x), axis=-1)[..., :k])
+def _top_k_mask(x, k) -> Tensor:
+    """True at each row's `k` largest entries (ties: the lower index first, as tf.math.top_k)."""
+    a = np.asarray(x)
+    idx = np.argsort(-a, axis=-1, kind="stable")[..., :k]
+    mask = np.zeros(a.shape, bool)
+    np.put_along_axis(mask, idx, True, axis=-1)
+    return convert_to_tensor(mask)
 
 
 class _Thresholded(Metric):
@@ -465,7 +478,7 @@ class _Thresholded(Metric):
         default = 0.5 if top_k is None else -np.inf
         t = default if thresholds is None else thresholds
         self.thresholds = [float(x) for x in (t if isinstance(t, (list, tuple)) else [t])]
-        for key, vname in self._keys:
+        for _, vname in self._keys:
             setattr(self, vname, self.add_weight(vname, shape=(len(self.thresholds),)))
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
@@ -625,27 +638,30 @@ _OBJECTS: dict = {k: v for k, v in globals().items() if not k.startswith("_") an
 
 
 def serialize(metric) -> Any:
-    """A metric's config (`{'class_name', 'config'}`), or a function's name."""
+    """A metric's config (`{'module', 'class_name', 'config', 'registered_name'}`), or a
+    function's name."""
+    from nanotf._src.keras import serialization
+
     if isinstance(metric, Metric):
-        return {"class_name": type(metric).__name__, "config": metric.get_config()}
+        return serialization.serialize_object(metric, "keras.metrics")
     return getattr(metric, "__name__", None)
 
 
 def deserialize(config, custom_objects: dict | None = None):
     """The metric named by `config` (a string or a `serialize` dict)."""
-    table = dict(_OBJECTS)
-    table.update(L._custom_objects())
-    table.update(custom_objects or {})
-    name = config.get("class_name") if isinstance(config, dict) else config
-    obj = table.get(name)
-    if obj is None:
-        hint = difflib.get_close_matches(str(name), list(table), n=1)
-        extra = f" Did you mean '{hint[0]}'?" if hint else ""
-        raise ValueError(f"Unknown metric function: '{name}'. Please ensure you are using a "
-                         "`keras.utils.custom_object_scope` and that this object is included in "
-                         f"the scope.{extra}")
+    from nanotf._src.keras import serialization
+
     if isinstance(config, dict):
-        return obj.from_config(config.get("config") or {})
+        if config.get("class_name") == "function":
+            config = config.get("config")
+        else:
+            return serialization.deserialize_object(config, _OBJECTS, custom_objects,
+                                                    "metric function")
+    obj = serialization.get_registered_object(config, custom_objects, _OBJECTS)
+    if obj is None:
+        hint = difflib.get_close_matches(str(config), list(_OBJECTS), n=1)
+        extra = f" Did you mean '{hint[0]}'?" if hint else ""
+        raise ValueError(serialization.unknown_message("metric function", config) + extra)
     return obj() if isinstance(obj, type) else obj
 
 

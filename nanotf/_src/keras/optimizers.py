@@ -999,24 +999,28 @@ _OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "ad
 
 
 def serialize(optimizer: OptimizerV2) -> dict:
-    """`{'class_name': ..., 'config': ...}` for an optimizer."""
-    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+    """`{'module', 'class_name', 'config', 'registered_name'}` for an optimizer."""
+    from nanotf._src.keras import serialization
+
+    return serialization.serialize_object(optimizer, "keras.optimizers")
 
 
 def deserialize(config, custom_objects: dict | None = None) -> OptimizerV2:
     """The optimizer described by a `serialize` dict (or a name such as 'adam')."""
-    table = {**_OPTIMIZERS, **{c.__name__: c for c in _OPTIMIZERS.values()},
-             **(custom_objects or {})}
-    name = config if isinstance(config, str) else config.get("class_name")
-    cls = table.get(name) or table.get(str(name).lower())
-    if cls is None:
-        import difflib
+    import difflib
 
+    from nanotf._src.keras import serialization
+
+    table = {**_OPTIMIZERS, **{c.__name__: c for c in _OPTIMIZERS.values()}}
+    name = config if isinstance(config, str) else config.get("class_name")
+    if isinstance(config, dict) and config.get("registered_name"):
+        name = config["registered_name"]
+    cls = serialization.get_registered_object(name, custom_objects, table) or table.get(
+        str(name).lower())
+    if cls is None:
         hint = difflib.get_close_matches(str(name).lower(), list(_OPTIMIZERS), n=1)
         extra = f" Did you mean '{hint[0]}'?" if hint else ""
-        raise ValueError(f"Unknown optimizer: '{name}'. Please ensure you are using a "
-                         "`keras.utils.custom_object_scope` and that this object is included in "
-                         f"the scope.{extra}")
+        raise ValueError(serialization.unknown_message("optimizer", name) + extra)
     if isinstance(config, str):
         return cls()
     return cls.from_config(config.get("config", {}), custom_objects=custom_objects)

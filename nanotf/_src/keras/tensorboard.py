@@ -156,7 +156,7 @@ class TensorBoard(Callback):
     def _write_keras_model_summary(self) -> None:
         model = self.model
         if not (getattr(model, "_is_graph_network", False)
-                or type(model).__name__ == "Sequential"):
+                or type(model).__name__ in ("Sequential", "Functional")):
             return
         try:
             config = model.to_json()
@@ -202,21 +202,25 @@ class TensorBoard(Callback):
         return self._should_trace or self.write_steps_per_second
 
     def on_train_begin(self, logs=None) -> None:
+        """Makes the train writer the default for batch summaries (unless update_freq='epoch')."""
         self._global_train_batch = 0
         self._previous_epoch_iterations = 0
         self._own_train_counter = 0
         self._push_writer(self._train_writer, self._train_step)
 
     def on_train_end(self, logs=None) -> None:
+        """Restores the previous default writer, ends a running trace, closes the files."""
         self._pop_writer()
         if self._is_tracing:
             self._stop_trace()
         self._close_writers()
 
     def on_test_begin(self, logs=None) -> None:
+        """Makes the validation writer the default for batch summaries."""
         self._push_writer(self._val_writer, self._val_step)
 
     def on_test_end(self, logs=None) -> None:
+        """Writes `evaluation_<metric>_vs_iterations` at step `optimizer.iterations`."""
         optimizer = getattr(self.model, "optimizer", None)
         if optimizer is not None and hasattr(optimizer, "iterations"):
             with summary.record_if(True), self._val_writer.as_default():
@@ -226,6 +230,7 @@ class TensorBoard(Callback):
         self._pop_writer()
 
     def on_train_batch_begin(self, batch, logs=None) -> None:
+        """Counts batches; starts the graph trace at `profile_batch`."""
         self._global_train_batch += 1
         if self.write_steps_per_second:
             self._batch_start_time = time.time()
@@ -233,6 +238,8 @@ class TensorBoard(Callback):
             self._start_trace()
 
     def on_train_batch_end(self, batch, logs=None) -> None:
+        """Writes the train graph once, then `batch_<metric>` scalars (recorded every
+        `update_freq` batches); exports the trace after the last profiled batch."""
         if getattr(self.model, "_train_counter", None) is None:
             self._own_train_counter += 1
         if self._should_write_train_graph:
@@ -249,6 +256,7 @@ class TensorBoard(Callback):
             self._stop_trace()
 
     def on_epoch_begin(self, epoch, logs=None) -> None:
+        """Notes the time and iteration count for `write_steps_per_second`."""
         if self.write_steps_per_second:
             self._previous_epoch_iterations = int(_value(self.model.optimizer.iterations))
             self._epoch_start_time = time.time()

@@ -7,6 +7,7 @@ A movement op's gradient is the inverse movement; scatter and gather are each ot
 from __future__ import annotations
 
 import builtins
+import math as _math
 from collections import namedtuple
 
 from nanotf._src import dtypes, errors
@@ -84,6 +85,16 @@ def _index_tensor(v, op: str, allowed: str = _INDEX_TYPES) -> Tensor:
     if t._v.dtype.kind not in "iu":
         raise _attr_error("Tindices", t._v.dtype, allowed, op)
     return t
+
+
+def _same_dtype(op: str, *ts) -> None:
+    """TF's error for tensors of different dtypes, with its C++ dtype names."""
+    d0 = ts[0]._v.dtype
+    for i, t in enumerate(ts[1:], 1):
+        if t._v.dtype != d0:
+            raise errors.invalid_argument(
+                f"cannot compute {op} as input #{i}(zero-based) was expected to be a "
+                f"{_tfname(d0)} tensor but is a {_tfname(t._v.dtype)} tensor", op)
 
 
 def _abstract(shape, dtype):
@@ -261,7 +272,7 @@ def zeros(shape, dtype=dtypes.float32, name=None, layout=None) -> Tensor:
     Example: `tf.zeros([2, 3])`.
     """
     d = dtypes.as_dtype(dtype)
-    return fill(shape, b"" if d == dtypes.string else 0, dtype=d)
+    return fill(shape, b"" if d == dtypes.string else False if d.is_bool else 0, dtype=d)
 
 
 def ones(shape, dtype=dtypes.float32, name=None, layout=None) -> Tensor:
@@ -269,7 +280,8 @@ def ones(shape, dtype=dtypes.float32, name=None, layout=None) -> Tensor:
 
     Example: `tf.ones([2, 3])`.
     """
-    return fill(shape, 1, dtype=dtypes.as_dtype(dtype))
+    d = dtypes.as_dtype(dtype)
+    return fill(shape, True if d.is_bool else 1, dtype=d)
 
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None) -> Tensor:
@@ -388,6 +400,9 @@ def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # no
     if limit is None:
         start, limit = 0, start
     args = (start, limit, delta)
+    if dtype is None and all(type(a) is int and -2**31 <= a < 2**31 for a in args):
+        # the common tf.range(n): int32 scalars without the general conversion
+        return bind(_range, *[tensor_of(np.array(a, np.int32)) for a in args])
     if dtype is not None:
         dt = dtypes.as_dtype(dtype)
         ts = [m.cast(a, dt) if isinstance(a, Tensor) else convert_to_tensor(a, dtype=dt)
@@ -419,7 +434,7 @@ def linspace(start, stop, num, name=None, axis=0) -> Tensor:
     nt = num if isinstance(num, Tensor) else convert_to_tensor(num)
     if not nt.dtype.is_integer:
         raise TypeError(f"Argument `tensor` (name: num) must be of type integer. Received "
-                        f"`tensor` = {num} of dtype: {nt.dtype!r}")
+                        f"`tensor` = {num} of dtype: {nt.dtype}")
     n = int(nt._v)
     if n < 0:
         raise errors.invalid_argument("Requires start <= limit when delta > 0: 1/-1", "Range")
@@ -458,7 +473,9 @@ def meshgrid(*args, **kwargs) -> list:
     xs = [reshape(convert_to_tensor(a), [-1]) for a in args]
     if not xs:
         return []
-    same_dtype("Mul", *xs)
+    for x in xs[1:]:
+        if x._v.dtype != xs[0]._v.dtype:  # TF multiplies each grid by ones of the first's dtype
+            _same_dtype("Mul", x, xs[0])
     n = len(xs)
     full = [x._v.shape[0] for x in xs]
     swap = indexing == "xy" and n > 1
@@ -485,7 +502,7 @@ def _concat_vjp(g, out, *xs, axis):
     return list(bind(_split, g, axis=axis, sizes=tuple(sizes)))
 
 
-_concat.defvjp(_concat_vjp)
+_concat.vjps = _concat_vjp  # one rule for all inputs (variadic)
 
 
 def concat(values, axis, name="concat") -> Tensor:
@@ -540,7 +557,7 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split") -> list:
     s = num_or_size_splits
     if isinstance(s, Tensor) and s._v.ndim == 0:
         raise ValueError("Rank-0 tensors are not supported as the num_or_size_splits argument to "
-                         f"split. Argument provided: {s}")
+                         f"split. Argument provided: {s!s}")
     nd = x._v.ndim
     a = _int_scalar(axis)
     if isinstance(s, (int, np.integer)):
@@ -639,6 +656,8 @@ def unstack(value, num=None, axis=0, name="unstack") -> list:
         raise ValueError(f"Argument `axis` = {a} not in range [{-nd}, {nd})")
     a %= nd
     n = x._v.shape[a]
+    if n is None:
+        raise ValueError(f"Cannot infer argument `num` from shape {x.shape}")
     if num is not None and int(num) != n:
         raise errors.invalid_argument(
             f"Input shape axis {a} must equal {int(num)}, got shape {_fmt(x._v.shape)}", "Unpack")
@@ -694,7 +713,7 @@ def _norm_key(key, shape):
     out = []
     dim = done = 0
     ellipsis = False
-    for pos, k in enumerate(key):
+    for k in key:
         if k is None:
             out.append(None)
             continue
@@ -714,7 +733,7 @@ def _norm_key(key, shape):
         if type(k) is _pyslice:
             step = None if k.step is None else _index(k.step)
             if step == 0:
-                raise errors.invalid_argument(f"strides[{pos}] must be non-zero", "StridedSlice")
+                raise errors.invalid_argument(f"strides[{dim}] must be non-zero", "StridedSlice")
             out.append((None if k.start is None else _index(k.start),
                         None if k.stop is None else _index(k.stop), step))
         else:
@@ -769,6 +788,8 @@ def slice(input_, begin, size, name=None) -> Tensor:  # noqa: A001
     x = convert_to_tensor(input_)
     b, s = _ints(begin), _ints(size)
     for i, (bi, si, n) in enumerate(zip(b, s, x._v.shape)):
+        if n is None:
+            continue
         if not 0 <= bi <= n:
             raise errors.invalid_argument(f"Expected begin[{i}] in [0, {n}], but got {bi}",
                                           "Slice")
@@ -980,6 +1001,8 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None) -> Tens
     for (a, b), d in zip(pads, x._v.shape):
         if a < 0 or b < 0:
             raise errors.invalid_argument(f"Paddings must be non-negative: {a} {b}", op)
+        if d is None:
+            continue
         if md == "REFLECT" and (a >= d or b >= d):
             raise errors.invalid_argument(
                 f"paddings must be less than the dimension size: {a}, {b} not less than {d}", op)
@@ -1258,9 +1281,7 @@ def _tensor_scatter(prim, tensor, indices, updates):
     ix = _index_tensor(indices, prim.name, "int16, int32, int64, uint16")
     u = updates if isinstance(updates, Tensor) else convert_to_tensor(updates, dtype=t.dtype)
     if u._v.dtype != t._v.dtype:
-        raise errors.invalid_argument(
-            f"cannot compute {prim.name} as input #2(zero-based) was expected to be a "
-            f"{_tfname(t._v.dtype)} tensor but is a {_tfname(u._v.dtype)} tensor", prim.name)
+        _same_dtype(prim.name, t, t, u)
     _check_updates(ix, u, t._v.shape, prim.name)
     return bind(prim, t, ix, u)
 
@@ -1324,12 +1345,14 @@ def boolean_mask(tensor, mask, axis=None, name="boolean_mask") -> Tensor:
     a = 0 if axis is None else _int_scalar(axis)
     shp = x._v.shape
     covered = shp[a:a + k]
-    if not TensorShape(covered).is_compatible_with(TensorShape(mk._v.shape)):
+    if covered != mk._v.shape and not TensorShape(covered).is_compatible_with(
+            TensorShape(mk._v.shape)):
         raise ValueError(f"Shapes {TensorShape(covered)} and {TensorShape(mk._v.shape)} are "
                          "incompatible")
     a %= builtins.max(len(shp), 1)
-    lead = int(np.prod(covered)) if None not in covered else -1
-    x = reshape(x, list(shp[:a]) + [lead] + list(shp[a + k:]))
+    if k > 1:
+        lead = _math.prod(covered) if None not in covered else -1
+        x = reshape(x, shp[:a] + (lead,) + shp[a + k:])
     if mk._symbolic:
         idx = reshape(bind(_where_nz, reshape(mk, [-1])), [-1])
     else:
@@ -1644,7 +1667,7 @@ def searchsorted(sorted_sequence, values, side="left", out_type=dtypes.int32,
     if v._v.ndim == 0:
         raise errors.invalid_argument("slice index -1 of dimension 0 out of bounds.",
                                       "StridedSlice")
-    same_dtype(op, s, v)
+    _same_dtype(op, s, v)
     if s._v.shape[:-1] != v._v.shape[:-1]:
         raise errors.invalid_argument("Leading dim_size of both tensors must match.", op)
     return bind(_searchsorted, s, v, side=side, out=dtypes.as_dtype(out_type)._np)
@@ -2011,7 +2034,7 @@ def global_norm(t_list, name=None) -> Tensor:
     for t in ts:
         if t._v.dtype.kind != "f":
             raise _attr_error("T", t._v.dtype, "half, bfloat16, float, double", "L2Loss")
-    same_dtype("Pack", *ts)
+    _same_dtype("Pack", *ts)
     halves = stack([m.multiply(m.reduce_sum(m.square(t)), 0.5) for t in ts])
     return m.sqrt(m.multiply(m.reduce_sum(halves), 2.0))
 
@@ -2030,7 +2053,8 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None) -> tuple:
     un = global_norm(ts) if use_norm is None else convert_to_tensor(use_norm)
     cn = m.cast(clip_norm, un.dtype)
     scale = m.multiply(cn, m.minimum(m.divide(1.0, un), m.divide(1.0, cn)))
-    scale = m.add(scale, m.subtract(un, un))  # NaN for a non-finite norm, as TF
+    with np.errstate(invalid="ignore"):  # NaN for a non-finite norm, as TF (no warning)
+        scale = m.add(scale, m.subtract(un, un))
     return [None if t is None else m.multiply(t, m.cast(scale, t.dtype)) for t in ts], un
 
 

@@ -287,7 +287,7 @@ def _set_diag(xp, x, d, k):
 
 
 _set_diag.defvjp(lambda g, out, x, d, k: bind(_set_diag, g, m.zeros_like(d), k=k),
-                 lambda g, out, x, d, k: bind(_diag_part, g, m.zeros([], g.dtype), k=k))
+                 lambda g, out, x, d, k: bind(_diag_part, g, arr.zeros([], g.dtype), k=k))
 
 
 def diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0,
@@ -299,12 +299,14 @@ def diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0,
     d = convert_to_tensor(diagonal)
     k = int(k)
     n = d._v.shape[-1]
-    rows = int(num_rows) if num_rows != -1 else n + max(-k, 0)
-    cols = int(num_cols) if num_cols != -1 else n + max(k, 0)
-    if num_rows == -1 and num_cols != -1:
-        rows = max(cols - max(k, 0), 0) + max(-k, 0) if k >= 0 else n - k
-    if num_cols == -1 and num_rows != -1:
-        cols = n + max(k, 0)
+    min_rows, min_cols = n + max(-k, 0), n + max(k, 0)
+    rows, cols = int(num_rows), int(num_cols)
+    if rows == -1 and cols == -1:
+        rows = cols = max(min_rows, min_cols)
+    elif rows == -1:
+        rows = min_rows
+    elif cols == -1:
+        cols = min_cols
     pad = convert_to_tensor(padding_value, dtype=d.dtype)
     return bind(_diag, d, pad, k=k, rows=rows, cols=cols)
 
@@ -403,7 +405,7 @@ def _inv(xp, a, adj):
 
 _inv.defvjp(lambda g, out, a, adj: m.negative(
     matmul(out, matmul(g, out, adjoint_b=True), adjoint_a=True)) if not adj else m.negative(
-    matmul(out, matmul(g, out, adjoint_a=True), adjoint_b=True)))
+    matmul(out, matmul(g, out, adjoint_a=True))))
 
 
 def inv(input, adjoint=False, name=None) -> Tensor:  # noqa: A002
@@ -873,5 +875,51 @@ def global_norm(t_list, name=None) -> Tensor:
         raise TypeError(f"`t_list` should be a sequence of tensors. Received {type(t_list)}.")
     vals = [getattr(t, "values", t) for t in t_list if t is not None]
     half = [l2_loss(convert_to_tensor(v)) for v in vals]
-    hsq = m.reduce_sum(arr.stack(half))
+    hsq = m.add_n(half)  # same order as TF's reduce_sum(stack(...)) of a few scalars
     return m.sqrt(m.multiply(hsq, convert_to_tensor(2.0, dtype=hsq.dtype)))
+
+
+# =============================== static shapes ===============================
+# Decompositions fail on the constant dummy inputs the graph builder otherwise runs them on,
+# so they state their output shapes directly.
+
+
+def _min(a, b):
+    return None if a is None or b is None else min(a, b)
+
+
+def _shapes(fn):
+    def shape_fn(ins, attrs):
+        return [arr._abstract(s, d) for s, d in fn(*[t._v for t in ins], **attrs)]
+    return shape_fn
+
+
+def _solve_shape(a, b, **attrs):
+    lead = a.shape[:-2] if len(a.shape) > len(b.shape) else b.shape[:-2]
+    return [(lead + b.shape[-2:], b.dtype)]
+
+
+def _qr_shape(a, full):
+    r, c = a.shape[-2:]
+    k = r if full else _min(r, c)
+    return [(a.shape[:-2] + (r, k), a.dtype), (a.shape[:-2] + (k, c), a.dtype)]
+
+
+def _svd_shape(a, full):
+    r, c = a.shape[-2:]
+    k = _min(r, c)
+    lead = a.shape[:-2]
+    return [(lead + (k,), a.dtype), (lead + (r, r if full else k), a.dtype),
+            (lead + (c, c if full else k), a.dtype)]
+
+
+_inv.shape_fn = _shapes(lambda a, adj: [(a.shape, a.dtype)])
+_cholesky.shape_fn = _shapes(lambda a: [(a.shape, a.dtype)])
+_det.shape_fn = _shapes(lambda a: [(a.shape[:-2], a.dtype)])
+_slogdet.shape_fn = _shapes(lambda a: [(a.shape[:-2], a.dtype)] * 2)
+_solve.shape_fn = _shapes(_solve_shape)
+_tri_solve.shape_fn = _shapes(_solve_shape)
+_qr.shape_fn = _shapes(_qr_shape)
+_svd.shape_fn = _shapes(_svd_shape)
+_svd_values.shape_fn = _shapes(lambda a: [(a.shape[:-2] + (_min(*a.shape[-2:]),), a.dtype)])
+_eigh.shape_fn = _shapes(lambda a: [(a.shape[:-1], a.dtype), (a.shape, a.dtype)])

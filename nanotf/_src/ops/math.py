@@ -91,13 +91,19 @@ def truediv(x, y, name=None) -> Tensor:
       >>> tf.math.truediv(tf.constant(1), tf.constant(2))
       <tf.Tensor: shape=(), dtype=float64, numpy=0.5>
     """
-    x, y = binary_operands(x, y, "RealDiv")
+    if not isinstance(x, Tensor):
+        x = convert_to_tensor(x, dtype_hint=y.dtype if isinstance(y, Tensor) else None)
+    if not isinstance(y, Tensor):
+        y = convert_to_tensor(y, dtype_hint=x.dtype)
+    if x._v.dtype != y._v.dtype:
+        raise TypeError(f"`x` and `y` must have the same dtype, got {x.dtype!r} != {y.dtype!r}.")
     k = x._v.dtype.kind
     if k in "iu":
         target = dtypes.float32 if x._v.dtype.itemsize <= 2 else dtypes.float64
         x, y = cast(x, target), cast(y, target)
-    elif k == "b":
-        raise TypeError(f"Invalid dtype {x.dtype} in __truediv__")
+    elif k not in "fc":
+        raise TypeError(f"Invalid dtype {x.dtype!r} in __truediv__. Expected an integer, "
+                        f"floating or complex dtype.")
     return bind(_realdiv, x, y)
 
 
@@ -260,9 +266,10 @@ def _logical(name, fn, doc):
     @primitive(name, "binary", nondiff=True)
     def op(xp, x, y):
         if x.dtype != np.bool_ or y.dtype != np.bool_:
+            i, bad = (0, x) if x.dtype != np.bool_ else (1, y)
             raise errors.invalid_argument(
-                f"cannot compute {name} as input #0(zero-based) was expected to be a bool tensor "
-                f"but is a {dtypes.from_numpy(x.dtype).name} tensor", name)
+                f"cannot compute {name} as input #{i}(zero-based) was expected to be a bool tensor "
+                f"but is a {dtypes.kernel_name(dtypes.from_numpy(bad.dtype))} tensor", name)
         return fn(xp, x, y)
 
     op.__doc__ = doc
@@ -438,6 +445,12 @@ conj.defvjp(lambda g, out, x: conj(g))
 @primitive("Cast")
 def _cast(xp, x, dtype):
     """Casts to the NumPy dtype `dtype`."""
+    if x.dtype.kind in "OSU" or dtype.kind in "OSU":
+        raise errors.UnimplementedError(
+            None, None, f"Cast {dtypes.from_numpy(x.dtype).name} to "
+            f"{dtypes.from_numpy(dtype).name} is not supported [Op:Cast]")
+    if x.dtype.kind == "c" and dtype.kind != "c":
+        x = x.real  # TF drops the imaginary part silently
     if dtype.kind == "b" or x.dtype.kind not in "fc" or dtype.kind not in "iu":
         return x.astype(dtype)
     # float -> int truncates toward zero, as TF does
@@ -508,7 +521,12 @@ def where(condition, x=None, y=None, name=None) -> Tensor:
     if c._v.dtype != np.bool_:
         raise errors.invalid_argument(
             f"cannot compute SelectV2 as input #0(zero-based) was expected to be a bool tensor but "
-            f"is a {c.dtype.name} tensor", "SelectV2")
+            f"is a {dtypes.kernel_name(c.dtype)} tensor", "SelectV2")
+    if isinstance(x, Tensor) and isinstance(y, Tensor) and x._v.dtype != y._v.dtype:
+        raise errors.invalid_argument(
+            f"cannot compute SelectV2 as input #2(zero-based) was expected to be a "
+            f"{dtypes.kernel_name(x.dtype)} tensor but is a {dtypes.kernel_name(y.dtype)} tensor",
+            "SelectV2")
     x, y = binary_operands(x, y, "SelectV2")
     return bind(_select, c, x, y)
 
@@ -542,16 +560,16 @@ def _axes(axis, ndim):
         out = []
         for a in axis:
             a = int(a)
-            if not -ndim <= a < max(ndim, 1):
+            if not -ndim <= a < ndim:
                 raise errors.invalid_argument(
                     f"Invalid reduction dimension ({a} for input with {ndim} dimension(s)")
-            out.append(a % ndim if ndim else 0)
+            out.append(a % ndim)
         return tuple(sorted(set(out)))
     a = int(axis)
-    if not -ndim <= a < max(ndim, 1):
+    if not -ndim <= a < ndim:
         raise errors.invalid_argument(
             f"Invalid reduction dimension ({a} for input with {ndim} dimension(s)")
-    return (a % ndim if ndim else 0,)
+    return (a % ndim,)
 
 
 def _kept_shape(x_shape, axis):
@@ -845,40 +863,30 @@ def cumsum(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
     return bind(_cumsum, x, axis=ax, exclusive=bool(exclusive), reverse=bool(reverse))
 
 
+@primitive("Cumprod")
+def _cumprod(xp, x, axis, exclusive, reverse):
+    if reverse:
+        x = xp.flip(x, axis)
+    r = xp.cumprod(x, axis=axis, dtype=x.dtype)
+    if exclusive:
+        r = xp.concatenate([xp.ones_like(xp.take(r, [0], axis=axis)),
+                            xp.take(r, range(r.shape[axis] - 1), axis=axis)], axis=axis)
+    return xp.flip(r, axis) if reverse else r
+
+
+# TF's rule: exact for nonzero inputs (as in TF, a zero input gives a non-finite gradient)
+_cumprod.defvjp(lambda g, out, x, axis, exclusive, reverse: _realdiv(
+    _cumsum(multiply(out, g), axis=axis, exclusive=exclusive, reverse=not reverse), x))
+
+
 def cumprod(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
-    """Cumulative product along `axis` (positive inputs differentiate exactly).
+    """Cumulative product along `axis`.
 
     Example: `tf.math.cumprod(tf.constant([1., 2., 3.]))` is [1., 2., 6.].
     """
     x = convert_to_tensor(x)
-    if x.dtype.is_floating:
-        s = sign(x)
-        sp = _cumprod_sign(s, axis, exclusive, reverse)
-        return multiply(sp, exp(cumsum(log(abs(x)), axis, exclusive, reverse)))
-    from nanotf._src.tensor import tensor_of
-    a = x._v
-    ax = _axes(axis, a.ndim)[0]
-    if reverse:
-        a = np.flip(a, ax)
-    r = np.cumprod(a, axis=ax, dtype=a.dtype)
-    if exclusive:
-        r = np.concatenate([np.ones_like(np.take(r, [0], axis=ax)),
-                            np.take(r, range(r.shape[ax] - 1), axis=ax)], axis=ax)
-    return tensor_of(np.flip(r, ax) if reverse else r)
-
-
-def _cumprod_sign(s, axis, exclusive, reverse):
-    from nanotf._src.tensor import tensor_of
-
-    a = s._v
-    ax = _axes(axis, a.ndim)[0]
-    if reverse:
-        a = np.flip(a, ax)
-    r = np.cumprod(a, axis=ax)
-    if exclusive:
-        r = np.concatenate([np.ones_like(np.take(r, [0], axis=ax)),
-                            np.take(r, range(r.shape[ax] - 1), axis=ax)], axis=ax)
-    return tensor_of(np.flip(r, ax) if reverse else r)
+    ax = _axes(axis, x._v.ndim)[0]
+    return bind(_cumprod, x, axis=ax, exclusive=bool(exclusive), reverse=bool(reverse))
 
 
 # =============================== composites ===============================
@@ -977,17 +985,52 @@ def floor_div(x, y, name=None) -> Tensor:
     return floordiv(x, y)
 
 
-def real(input, name=None) -> Tensor:  # noqa: A002
-    """The real part of a (complex) tensor."""
-    from nanotf._src.tensor import tensor_of
+@primitive("Real", "unary")
+def _real(xp, x):
+    return xp.real(x)
 
+
+_real.defvjp(lambda g, out, x: complex(g, zeros_like(g)))
+
+
+@primitive("Imag", "unary")
+def _imag(xp, x):
+    return xp.imag(x)
+
+
+_imag.defvjp(lambda g, out, x: complex(zeros_like(g), g))
+
+
+@primitive("Complex", "binary")
+def _complex(xp, re, im):
+    return xp.add(re, xp.multiply(im, 1j), dtype=np.complex64 if re.dtype == np.float32
+                  else np.complex128)
+
+
+_complex.defvjp(lambda g, out, re, im: _real(g), lambda g, out, re, im: _imag(g))
+
+
+def complex(real, imag, name=None) -> Tensor:  # noqa: A001 - TF's public name
+    """Builds a complex tensor from real and imaginary parts (float32 -> complex64).
+
+    Example: `tf.complex(1.0, 2.0)` is (1+2j).
+    """
+    return _complex(real, imag)
+
+
+def real(input, name=None) -> Tensor:  # noqa: A002
+    """The real part of a (complex) tensor; a real tensor is returned as is.
+
+    Example: `tf.math.real(tf.constant([1+2j]))` is [1.].
+    """
     x = convert_to_tensor(input)
-    return tensor_of(np.real(x._v)) if x.dtype.is_complex else x
+    return _real(x) if x.dtype.is_complex else x
 
 
 def imag(input, name=None) -> Tensor:  # noqa: A002
-    """The imaginary part of a (complex) tensor (zeros for real tensors)."""
-    from nanotf._src.tensor import tensor_of
+    """The imaginary part of a (complex) tensor (zeros for real tensors).
 
+    Example: `tf.math.imag(tf.constant([1+2j]))` is [2.].
+    """
     x = convert_to_tensor(input)
-    return tensor_of(np.imag(x._v)) if x.dtype.is_complex else zeros_like(x)
+    return _imag(x) if x.dtype.is_complex else zeros_like(x)

@@ -86,8 +86,8 @@ def _libm_fn(name: str):
 
 
 def _elementwise32(packet, name, a):
-    a = np.ascontiguousarray(a)
-    flat = a.reshape(-1)
+    shape = np.shape(a)
+    flat = np.ascontiguousarray(a).reshape(-1)
     n = flat.size - flat.size % 8
     out = np.empty_like(flat)
     with np.errstate(all="ignore"):
@@ -98,7 +98,7 @@ def _elementwise32(packet, name, a):
             out[n:] = [fn(v) for v in tail.tolist()]
         else:
             out[n:] = getattr(np, name[:3])(tail.astype(np.float64)).astype(_f32)
-    return out.reshape(a.shape)
+    return out.reshape(shape)
 
 
 def _exp32(a):
@@ -143,11 +143,20 @@ def _rowsum(xp, a):
     return _rowsum32(a) if _exact(xp, a) else a.sum(-1)
 
 
+_C_NAMES = {"float16": "half", "float32": "float", "float64": "double"}
+
+
+def _attr_error(attr: str, dt, allowed: str) -> errors.InvalidArgumentError:
+    """TF's kernel-registration error (raised before the op runs, so no [Op:...] tag)."""
+    name = _C_NAMES.get(dt.name, dt.name)
+    return errors.InvalidArgumentError(
+        None, None, f"Value for attr '{attr}' of {name} is not in the list of allowed values: "
+                    f"{allowed}")
+
+
 def _floating(x: Tensor, op: str) -> None:
     if x._v.dtype.kind != "f":
-        raise errors.invalid_argument(
-            f"Value for attr 'T' of {x.dtype.name} is not in the list of allowed values: half, "
-            f"bfloat16, float, double", op)
+        raise _attr_error("T", x.dtype, "half, bfloat16, float, double")
 
 
 # =============================== activations ===============================
@@ -164,7 +173,14 @@ def relu(xp, x):
     return xp.maximum(x, x.dtype.type(0))
 
 
-relu.defvjp(lambda g, out, x: m.where(m.greater(out, 0), g, m.zeros_like(g)))
+@primitive("ReluGrad")
+def _relu_grad(xp, g, x):
+    """`g` where `x > 0`, else 0 (a product, as TF's kernel: much faster than a select)."""
+    return g * (x > 0)
+
+
+_relu_grad.defvjp(lambda h, out, g, x: _relu_grad(h, x), None)
+relu.defvjp(lambda g, out, x: _relu_grad(g, out))
 
 
 @primitive("Relu6", "unary")
@@ -176,8 +192,13 @@ def relu6(xp, x):
     return xp.minimum(xp.maximum(x, x.dtype.type(0)), x.dtype.type(6))
 
 
-relu6.defvjp(lambda g, out, x: m.where(m.logical_and(m.greater(x, 0), m.less(x, 6)), g,
-                                       m.zeros_like(g)))
+@primitive("Relu6Grad")
+def _relu6_grad(xp, g, x):
+    return g * ((x > 0) & (x < 6))
+
+
+_relu6_grad.defvjp(lambda h, out, g, x: _relu6_grad(h, x), None)
+relu6.defvjp(lambda g, out, x: _relu6_grad(g, x))
 
 
 @primitive("Elu", "unary")
@@ -252,7 +273,7 @@ def gelu(features, approximate=False, name=None) -> Tensor:
     x = convert_to_tensor(features)
     if not x.dtype.is_floating:
         raise ValueError("`features.dtype` must be a floating point tensor."
-                         f"Received:features.dtype={x.dtype!r}")
+                         f"Received:features.dtype={x.dtype}")
     if approximate:
         coeff = m.cast(0.044715, x.dtype)
         inner = m.multiply(0.7978845608028654, m.add(x, m.multiply(coeff, m.pow(x, 3.0))))
@@ -371,9 +392,9 @@ def _softmax_axis(x: Tensor, axis, op: str) -> int:
         raise errors.invalid_argument("logits must have >= 1 dimension, got []", op)
     a = -1 if axis is None else int(axis)
     if not -nd <= a < nd:
-        raise errors.invalid_argument(
-            f"`dim` must be in the range [{-nd}, {nd}) where {nd} is the number of dimensions in "
-            f"the input. Received: dim={a}", op)
+        raise errors.InvalidArgumentError(
+            None, None, f"`dim` must be in the range [{-nd}, {nd}) where {nd} is the number of "
+                        f"dimensions in the input. Received: dim={a}")
     return a % nd
 
 
@@ -440,6 +461,11 @@ _xent_grad.defvjp(lambda h, out, logits, labels: _softmax_jvp_t(h, logits),
                   lambda h, out, logits, labels: m.negative(h))
 
 
+def _dims(shape) -> tuple:
+    """A static shape for reshape: an unknown (None) dim becomes -1."""
+    return tuple(-1 if d is None else d for d in shape)
+
+
 def _flat2(t: Tensor) -> Tensor:
     shape = t._v.shape
     return arr.reshape(t, (-1, shape[-1])) if len(shape) != 2 else t
@@ -480,7 +506,7 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None) -> Ten
             raise errors.invalid_argument(
                 f"logits and labels must be broadcastable: logits_size=[{sx[0]},{sx[1]}] "
                 f"labels_size=[{','.join(map(str, sy))}]", "SoftmaxCrossEntropyWithLogits")
-    cost = arr.reshape(bind(_xent, x2, y2), out_shape)
+    cost = arr.reshape(bind(_xent, x2, y2), _dims(out_shape))
     return m.cast(cost, orig) if orig != x.dtype else cost
 
 
@@ -535,9 +561,7 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None) -> Tenso
         x = m.cast(x, dtypes.float32)
     _floating(x, "SparseSoftmaxCrossEntropyWithLogits")
     if y.dtype not in (dtypes.int32, dtypes.int64):
-        raise errors.invalid_argument(
-            f"Value for attr 'Tlabels' of {y.dtype.name} is not in the list of allowed values: "
-            f"int32, int64", "SparseSoftmaxCrossEntropyWithLogits")
+        raise _attr_error("Tlabels", y.dtype, "int32, int64")
     xs, ys = x._v.shape, y._v.shape
     if len(ys) != len(xs) - 1:
         raise ValueError(f"`labels.shape.rank` must equal `logits.shape.rank - 1`. Received: "
@@ -550,7 +574,7 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None) -> Tenso
     if len(xs) == 0:
         raise ValueError(f"Logits cannot be scalars - received shape {_tup(xs)}.")
     cost = bind(_sparse_xent, _flat2(x), arr.reshape(y, (-1,)))
-    cost = arr.reshape(cost, ys)
+    cost = arr.reshape(cost, _dims(ys))
     return m.cast(cost, orig) if orig != x.dtype else cost
 
 
@@ -591,7 +615,8 @@ def weighted_cross_entropy_with_logits(labels, logits, pos_weight, name=None) ->
     x = convert_to_tensor(logits)
     z = convert_to_tensor(labels)
     _same_shape(z, x)
-    log_weight = m.add(1.0, m.multiply(m.subtract(pos_weight, 1.0), z))
+    pw = m.subtract(pos_weight, 1.0) if isinstance(pos_weight, Tensor) else pos_weight - 1
+    log_weight = m.add(1.0, m.multiply(pw, z))
     return m.add(m.multiply(m.subtract(1.0, z), x),
                  m.multiply(log_weight, m.add(m.log1p(m.exp(m.negative(m.abs(x)))),
                                               relu(m.negative(x)))))
@@ -718,7 +743,7 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None) -> Tensor:
     x = convert_to_tensor(x)
     if not x.dtype.is_floating:
         raise ValueError("`x.dtype` must be a floating point tensor as `x` will be scaled. "
-                         f"Received: x_dtype={x.dtype!r}")
+                         f"Received: x_dtype={x.dtype}")
     if is_num and rate == 0:
         philox.get_seed(seed)  # TF still draws an op seed here
         return x
@@ -872,19 +897,24 @@ def _col2im(xp, cols, in_sp, geom, strides, dilations):
     return dx[crop]
 
 
-def _check_depth(x_c, w_in, op):
-    if x_c != w_in:
+def _check_depth(x_c, w_in, w_out, op):
+    if x_c == w_in:
+        return
+    if x_c % w_in:
         raise errors.invalid_argument(
-            f"input depth must be evenly divisible by filter depth: {x_c} vs {w_in}"
-            if x_c % w_in else
-            "Grouped convolutions are not supported: input depth "
-            f"{x_c} vs filter depth {w_in}", op)
+            f"input depth must be evenly divisible by filter depth: {x_c} vs {w_in}", op)
+    if w_out % (x_c // w_in):
+        raise errors.invalid_argument(f"output depth must be evenly divisible by number of "
+                                      f"groups: {w_out} vs {x_c // w_in}", op)
+    raise errors.UnimplementedError(None, None, f"Grouped convolutions are not supported "
+                                                f"(input depth {x_c}, filter depth {w_in}) "
+                                                f"[Op:{op}]")
 
 
 @primitive("Conv2D")
 def _conv2d(xp, x, w, strides, padding, dilations):
     kh, kw, c, o = w.shape
-    _check_depth(x.shape[-1], c, "Conv2D")
+    _check_depth(x.shape[-1], c, o, "Conv2D")
     geom = _geom(x.shape[1:3], (kh, kw), strides, dilations, padding)
     win = _windows(xp, _padded(xp, x, geom), geom, (kh, kw), strides, dilations)
     n, oh, ow = win.shape[:3]
@@ -1203,11 +1233,11 @@ def _argmax_windows(xp, x, ksize, strides, padding):
     for i, k_idx in enumerate(itertools.product(*[range(k) for k in ksize])):
         v = xpad[_offset_slices(geom, k_idx, strides, (1,) * len(ksize))]
         if best is None:
-            best, arg = v.copy(), xp.zeros(v.shape, np.int32)
+            best, arg = v.copy(), xp.zeros(v.shape, np.int16)
         else:
-            hit = v > best
-            best = xp.where(hit, v, best)
-            arg[hit] = i
+            hit = v > best  # strict: ties keep the earlier offset
+            xp.maximum(best, v, out=best)
+            arg -= (arg - np.int16(i)) * hit  # arithmetic: far faster than masked stores
     return xpad, geom, best, arg
 
 
@@ -1233,7 +1263,7 @@ def _max_pool_grad(xp, x, g, ksize, strides, padding):
     xpad, geom, _, arg = _argmax_windows(xp, x, ksize, strides, padding)
     dx = xp.zeros(xpad.shape, g.dtype)
     for i, k_idx in enumerate(itertools.product(*[range(k) for k in ksize])):
-        dx[_offset_slices(geom, k_idx, strides, (1,) * len(ksize))] += xp.where(arg == i, g, 0)
+        dx[_offset_slices(geom, k_idx, strides, (1,) * len(ksize))] += g * (arg == i)
     crop = (slice(None),) + tuple(slice(b, b + n) for n, (_, b, _) in
                                   zip(x.shape[1:-1], geom))
     return dx[crop]
@@ -1251,7 +1281,7 @@ def _max_pool_grad_grad(xp, x, h, ksize, strides, padding):
     out = xp.zeros(arg.shape, h.dtype)
     for i, k_idx in enumerate(itertools.product(*[range(k) for k in ksize])):
         v = hpad[_offset_slices(geom, k_idx, strides, (1,) * len(ksize))]
-        out = xp.where(arg == i, v, out)
+        out += v * (arg == i)
     return out
 
 

@@ -5,48 +5,36 @@ from __future__ import annotations
 from nanotf._src import errors
 from nanotf._src.ops import linalg as la
 from nanotf._src.ops import math as m
-from nanotf._src.tensor import Tensor
+from nanotf._src.tensor import Tensor, constant, convert_to_tensor
 
 
 def _binary(fn):
+    """(op, rop) for an operator: `x op y` is `fn(x, y)`; in `y op x` the Python `y` must
+    convert to the tensor's dtype (TypeError otherwise), as TF's r_binary_op_wrapper."""
     def op(self, other):
         return fn(self, other)
 
     def rop(self, other):
-        return fn(other, self)
+        return fn(convert_to_tensor(other, dtype=self.dtype), self)
 
     return op, rop
 
 
-def _eq(self, other):
-    """TF 2 equality: elementwise; False for None or shapes that do not broadcast."""
-    if other is None:
-        return False
-    try:
-        return m.equal(self, other)
-    except errors.InvalidArgumentError:
-        return _false()
+def _compare(fn, other_shape_result):
+    def op(self, other):
+        """TF 2 (in)equality: elementwise; a constant result when shapes do not broadcast."""
+        if other is None:
+            return other_shape_result
+        if not isinstance(other, Tensor):
+            other = convert_to_tensor(other, dtype=self.dtype)
+        try:
+            return fn(self, other)
+        except errors.InvalidArgumentError:
+            if self.dtype != other.dtype:  # no promotion: a dtype mix is an error, as in TF
+                raise
+            return constant(other_shape_result)
 
-
-def _ne(self, other):
-    if other is None:
-        return True
-    try:
-        return m.not_equal(self, other)
-    except errors.InvalidArgumentError:
-        return _true()
-
-
-def _false():
-    from nanotf._src.tensor import constant
-
-    return constant(False)
-
-
-def _true():
-    from nanotf._src.tensor import constant
-
-    return constant(True)
+    return op
 
 
 def _bitwise(logical, bitwise_name):
@@ -93,8 +81,8 @@ def install() -> None:
     T.__or__, T.__ror__ = _bitwise(m.logical_or, "bitwise_or")
     T.__xor__, T.__rxor__ = _bitwise(m.logical_xor, "bitwise_xor")
     T.__invert__ = _invert
-    T.__eq__ = _eq
-    T.__ne__ = _ne
+    T.__eq__ = _compare(m.equal, False)
+    T.__ne__ = _compare(m.not_equal, True)
     T.__neg__ = lambda self: m.negative(self)
     T.__abs__ = lambda self: m.abs(self)
     T.__pos__ = lambda self: self

@@ -1,0 +1,101 @@
+"""`tf.compat.v1`: the TF1 API (graph mode, sessions, placeholders, v1 optimizers).
+
+Names not listed here resolve to the TF 2 ones (`nanotf.<name>`), as in TF's compat.v1.
+"""
+
+from nanotf._src.compat_v1 import AUTO_REUSE as AUTO_REUSE
+from nanotf._src.compat_v1 import GraphKeys as GraphKeys
+from nanotf._src.compat_v1 import Variable as Variable
+from nanotf._src.compat_v1 import VariableScope as VariableScope
+from nanotf._src.compat_v1 import add_to_collection as add_to_collection
+from nanotf._src.compat_v1 import assign as assign
+from nanotf._src.compat_v1 import assign_add as assign_add
+from nanotf._src.compat_v1 import assign_sub as assign_sub
+from nanotf._src.compat_v1 import constant_initializer as constant_initializer
+from nanotf._src.compat_v1 import disable_eager_execution as disable_eager_execution
+from nanotf._src.compat_v1 import disable_resource_variables as disable_resource_variables
+from nanotf._src.compat_v1 import disable_v2_behavior as disable_v2_behavior
+from nanotf._src.compat_v1 import disable_v2_tensorshape as disable_v2_tensorshape
+from nanotf._src.compat_v1 import enable_eager_execution as enable_eager_execution
+from nanotf._src.compat_v1 import enable_resource_variables as enable_resource_variables
+from nanotf._src.compat_v1 import enable_v2_behavior as enable_v2_behavior
+from nanotf._src.compat_v1 import enable_v2_tensorshape as enable_v2_tensorshape
+from nanotf._src.compat_v1 import (
+    executing_eagerly_outside_functions as executing_eagerly_outside_functions,
+)
+from nanotf._src.compat_v1 import get_collection as get_collection
+from nanotf._src.compat_v1 import get_collection_ref as get_collection_ref
+from nanotf._src.compat_v1 import get_variable as get_variable
+from nanotf._src.compat_v1 import get_variable_scope as get_variable_scope
+from nanotf._src.compat_v1 import global_variables as global_variables
+from nanotf._src.compat_v1 import glorot_normal_initializer as glorot_normal_initializer
+from nanotf._src.compat_v1 import glorot_uniform_initializer as glorot_uniform_initializer
+from nanotf._src.compat_v1 import local_variables as local_variables
+from nanotf._src.compat_v1 import ones_initializer as ones_initializer
+from nanotf._src.compat_v1 import random_normal_initializer as random_normal_initializer
+from nanotf._src.compat_v1 import random_uniform_initializer as random_uniform_initializer
+from nanotf._src.compat_v1 import resource_variables_enabled as resource_variables_enabled
+from nanotf._src.compat_v1 import trainable_variables as trainable_variables
+from nanotf._src.compat_v1 import truncated_normal_initializer as truncated_normal_initializer
+from nanotf._src.compat_v1 import variable_scope as variable_scope
+from nanotf._src.compat_v1 import variance_scaling_initializer as variance_scaling_initializer
+from nanotf._src.compat_v1 import zeros_initializer as zeros_initializer
+from nanotf._src.compat_v1_ops import ConfigProto as ConfigProto
+from nanotf._src.compat_v1_ops import GPUOptions as GPUOptions
+from nanotf._src.compat_v1_ops import RunMetadata as RunMetadata
+from nanotf._src.compat_v1_ops import RunOptions as RunOptions
+from nanotf._src.compat_v1_ops import app as app
+from nanotf._src.compat_v1_ops import arg_max as arg_max
+from nanotf._src.compat_v1_ops import arg_min as arg_min
+from nanotf._src.compat_v1_ops import argmax as argmax
+from nanotf._src.compat_v1_ops import argmin as argmin
+from nanotf._src.compat_v1_ops import dimension_value as dimension_value
+from nanotf._src.compat_v1_ops import div as div
+from nanotf._src.compat_v1_ops import expand_dims as expand_dims
+from nanotf._src.compat_v1_ops import initializers as initializers
+from nanotf._src.compat_v1_ops import layers as layers
+from nanotf._src.compat_v1_ops import log as log
+from nanotf._src.compat_v1_ops import logging as logging
+from nanotf._src.compat_v1_ops import losses as losses
+from nanotf._src.compat_v1_ops import multinomial as multinomial
+from nanotf._src.compat_v1_ops import nn as nn
+from nanotf._src.compat_v1_ops import random as random
+from nanotf._src.compat_v1_ops import random_normal as random_normal
+from nanotf._src.compat_v1_ops import random_shuffle as random_shuffle
+from nanotf._src.compat_v1_ops import random_uniform as random_uniform
+from nanotf._src.compat_v1_ops import reduce_all as reduce_all
+from nanotf._src.compat_v1_ops import reduce_any as reduce_any
+from nanotf._src.compat_v1_ops import reduce_logsumexp as reduce_logsumexp
+from nanotf._src.compat_v1_ops import reduce_max as reduce_max
+from nanotf._src.compat_v1_ops import reduce_mean as reduce_mean
+from nanotf._src.compat_v1_ops import reduce_min as reduce_min
+from nanotf._src.compat_v1_ops import reduce_prod as reduce_prod
+from nanotf._src.compat_v1_ops import reduce_sum as reduce_sum
+from nanotf._src.compat_v1_ops import set_random_seed as set_random_seed
+from nanotf._src.compat_v1_ops import squeeze as squeeze
+from nanotf._src.compat_v1_ops import to_double as to_double
+from nanotf._src.compat_v1_ops import to_float as to_float
+from nanotf._src.compat_v1_ops import to_int32 as to_int32
+from nanotf._src.compat_v1_ops import to_int64 as to_int64
+from nanotf._src.compat_v1_ops import train as train
+from nanotf._src.compat_v1_ops import truncated_normal as truncated_normal
+from nanotf._src.compat_v1_ops import v1_getattr as __getattr__  # noqa: F401
+from nanotf._src.function import executing_eagerly as executing_eagerly
+from nanotf._src.graph import Graph as Graph
+from nanotf._src.graph import get_default_graph as get_default_graph
+from nanotf._src.graph import init_scope as init_scope
+from nanotf._src.graph import reset_default_graph as reset_default_graph
+from nanotf._src.session import InteractiveSession as InteractiveSession
+from nanotf._src.session import Session as Session
+from nanotf._src.session import control_dependencies as control_dependencies
+from nanotf._src.session import get_default_session as get_default_session
+from nanotf._src.session import global_variables_initializer as global_variables_initializer
+from nanotf._src.session import gradients as gradients
+from nanotf._src.session import group as group
+from nanotf._src.session import initialize_all_variables as initialize_all_variables
+from nanotf._src.session import initialize_local_variables as initialize_local_variables
+from nanotf._src.session import local_variables_initializer as local_variables_initializer
+from nanotf._src.session import no_op as no_op
+from nanotf._src.session import placeholder as placeholder
+from nanotf._src.session import placeholder_with_default as placeholder_with_default
+from nanotf._src.session import variables_initializer as variables_initializer

@@ -1,0 +1,12 @@
+"""`tf.keras.optimizers.legacy`: the same Keras 2 optimizers as `tf.keras.optimizers`."""
+
+from nanotf._src.keras.optimizers import SGD as SGD
+from nanotf._src.keras.optimizers import Adadelta as Adadelta
+from nanotf._src.keras.optimizers import Adagrad as Adagrad
+from nanotf._src.keras.optimizers import Adam as Adam
+from nanotf._src.keras.optimizers import Adamax as Adamax
+from nanotf._src.keras.optimizers import AdamW as AdamW
+from nanotf._src.keras.optimizers import Ftrl as Ftrl
+from nanotf._src.keras.optimizers import Nadam as Nadam
+from nanotf._src.keras.optimizers import Optimizer as Optimizer
+from nanotf._src.keras.optimizers import RMSprop as RMSprop
