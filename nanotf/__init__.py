@@ -150,6 +150,6 @@ from nanotf._src.tensor_shape import TensorShape as TensorShape
 from nanotf._src.variables import Variable as Variable
 from nanotf._src.variables import VariableAggregation as VariableAggregation
 from nanotf._src.variables import VariableSynchronization as VariableSynchronization
-from nanotf._src.version import VERSION as __version__
+from nanotf._src.version import VERSION as __version__  # noqa: F401
 
 newaxis = None

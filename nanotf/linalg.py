@@ -1,6 +1,6 @@
 """`tf.linalg`."""
 
-from nanotf._src.ops.array import eye as eye
+from nanotf._src.ops.creation import eye as eye
 from nanotf._src.ops.linalg import adjoint as adjoint
 from nanotf._src.ops.linalg import band_part as band_part
 from nanotf._src.ops.linalg import cholesky as cholesky

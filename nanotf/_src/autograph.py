@@ -9,6 +9,7 @@ on (Python's control flow then sees real values), with a one-time notice on stde
 from __future__ import annotations
 
 import sys
+import types
 
 from nanotf._src.dispatch import context
 
@@ -66,3 +67,24 @@ def notice(fn_name: str, why: str) -> None:
     _noticed.add(fn_name)
     print(f"nanotf: tf.function '{fn_name}' cannot be traced into a graph ({why}); it runs "
           f"eagerly instead, with the same results.", file=sys.stderr)
+
+
+# --- the public `tf.autograph` helpers (nanotf converts nothing, so they are pass-throughs) ---
+
+
+def do_not_convert(func=None):
+    """Marks `func` as not to be converted by AutoGraph (nanotf never converts; returns it)."""
+    return (lambda f: f) if func is None else func
+
+
+def to_graph(entity, recursive=True, experimental_optional_features=None):
+    """Returns `entity` unchanged (nanotf traces Python directly; see `tf.function`)."""
+    return entity
+
+
+def set_verbosity(level, alsologtostdout=False) -> None:
+    """Accepted for compatibility (AutoGraph logging)."""
+
+
+experimental = types.ModuleType("nanotf.autograph.experimental", "`tf.autograph.experimental`.")
+experimental.do_not_convert = do_not_convert

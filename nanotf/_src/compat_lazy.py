@@ -56,9 +56,8 @@ def forward_compatible(year: int, month: int, day: int) -> bool:
 
 def v2_getattr(name: str):
     """PEP 562 `__getattr__` of `nanotf.compat.v2`: every name is `nanotf`'s."""
-    import nanotf
-
-    if name.startswith("__"):
+    nanotf = sys.modules["nanotf"]  # the package is always imported before its submodules
+    if name.startswith("__") and name not in ("__version__", "__git_version__"):
         raise AttributeError(name)
     try:
         return getattr(nanotf, name)

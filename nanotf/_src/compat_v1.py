@@ -395,8 +395,11 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
         value = _call_initializer(init, shape, dt)
     else:
         value = convert_to_tensor(init, dtype=dt)
-    v = RefVariable(value, trainable=True if trainable is None else trainable,
-                    collections=collections, name=full, dtype=dt, constraint=constraint)
+    from nanotf._src.naming import name_scope
+
+    with name_scope(None):  # the variable scope names it, not the enclosing name scope
+        v = RefVariable(value, trainable=True if trainable is None else trainable,
+                        collections=collections, name=full, dtype=dt, constraint=constraint)
     store[full] = v
     if regularizer is not None or scope.regularizer is not None:
         loss = (regularizer or scope.regularizer)(v)

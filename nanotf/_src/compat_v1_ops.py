@@ -37,9 +37,8 @@ class _Namespace(types.ModuleType):
 
 def v1_getattr(name: str):
     """PEP 562 `__getattr__` of `nanotf.compat.v1`: every other name comes from `nanotf`."""
-    import nanotf
-
-    if name.startswith("__"):
+    nanotf = sys.modules["nanotf"]  # the package is always imported before its submodules
+    if name.startswith("__") and name not in ("__version__", "__git_version__"):
         raise AttributeError(name)
     try:
         return getattr(nanotf, name)

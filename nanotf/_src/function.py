@@ -26,6 +26,10 @@ class _Settings:
     run_eagerly = False
 
 
+# Callbacks told of every new trace (a ConcreteFunction): `tf.summary.trace_on` registers here.
+trace_observers: list = []
+
+
 _settings = _Settings()
 
 _SINGLETON = ("tf.function only supports singleton tf.Variables created on the first call. Make "
@@ -204,17 +208,21 @@ class Function:
     def __get__(self, instance, owner):
         if instance is None:
             return self
+        slot = f"_nanotf_function_{id(self)}"
         try:
             bound = self._bound.get(instance)
-        except TypeError:
-            bound = None
+        except TypeError:  # unhashable instance: keep the bound function on the instance
+            bound = getattr(instance, "__dict__", {}).get(slot)
         if bound is None:
             bound = Function(functools.partial(self._fn, instance), self._name,
                              self._input_signature, self._autograph, self._jit_compile,
                              self._relax)
             functools.update_wrapper(bound, self._fn)
-            with contextlib.suppress(TypeError):
+            try:
                 self._bound[instance] = bound
+            except TypeError:
+                with contextlib.suppress(AttributeError, TypeError):
+                    instance.__dict__[slot] = bound
         return bound
 
     def __repr__(self) -> str:
@@ -233,6 +241,9 @@ class Function:
         else:
             key = (_encode(args, leaves, keep), _encode(kwargs, leaves, keep) if kwargs else None)
         cf = self._cache.get(key)
+        if cf is _EXACT:
+            key = ("exact", tuple(t._v.shape for t in leaves))
+            cf = self._cache.get(key)
         if cf is None:
             cf = self._miss(key, args, kwargs, leaves, keep)
             if cf is None:  # AutoGraph fallback: this function now runs eagerly
@@ -247,15 +258,13 @@ class Function:
         return ba.args, ba.kwargs
 
     def _check_signature(self, args, kwargs, leaves, keep):
-        flat = nest.flatten((args, kwargs))
         specs = self._input_signature
+        values = list(args) + list(kwargs.values())
+        if len(values) != len(specs):
+            raise TypeError(f"{self._name}() takes {len(specs)} arguments by its input_signature "
+                            f"but {len(values)} were given")
         flat_specs = nest.flatten(specs)
-        tensors = []
-        for i, x in enumerate(flat):
-            if i >= len(flat_specs):
-                tensors.append(x)
-                continue
-            spec = flat_specs[i]
+        for spec, x in zip(flat_specs, _up_to(specs, values)):
             t = x if isinstance(x, Tensor) else convert_to_tensor(x, dtype=spec.dtype)
             if not spec.is_compatible_with(t):
                 raise TypeError(
@@ -263,16 +272,14 @@ class Function:
                     f"{TensorSpec.from_tensor(t)!r} to {TensorSpec.from_spec(spec, None)!r}`. "
                     f"Received args: {args} and kwargs: {kwargs} for signature: "
                     f"({', '.join(repr(s) for s in flat_specs)}).")
-            tensors.append(t)
-        if len(flat) != len(flat_specs):
-            raise TypeError(f"{self._name}() takes {len(flat_specs)} tensor arguments by its "
-                            f"input_signature but {len(flat)} were given")
-        leaves.extend(tensors)
+            leaves.append(t)
         return "signature"
 
     def _miss(self, key, args, kwargs, leaves, keep):
         exact = [(t.shape.dims if isinstance(t, TensorSpec) else t._v.shape) for t in leaves]
         dts = [(t.dtype._np if isinstance(t, TensorSpec) else t._v.dtype) for t in leaves]
+        if self._input_signature is not None:  # trace on the signature (specs -> placeholders)
+            args, kwargs = tuple(self._input_signature), {}
         if key == "signature":
             shapes = [s.shape.dims for s in nest.flatten(self._input_signature)]
         elif self._relax:
@@ -295,6 +302,9 @@ class Function:
                 cf, err = self._trace(args, kwargs, list(zip(exact, dts)), keep), None
             except _UnknownDims as e:
                 err = e
+            if cf is not None and key == "signature":  # from now on: one trace per shape
+                self._cache[key] = _EXACT
+                key = ("exact", tuple(map(tuple, exact)))
         if err is not None:
             if specs_given:
                 raise err.__cause__ from None
@@ -350,7 +360,10 @@ class Function:
             finally:
                 autograph.state.active -= bool(self._autograph)
         specs_in = [TensorSpec(p.shape, p.dtype, p.op.name) for p in inputs]
-        return ConcreteFunction(graph, inputs, out, self._name, specs_in, keep), bool(created)
+        cf = ConcreteFunction(graph, inputs, out, self._name, specs_in, keep)
+        for observe in list(trace_observers):
+            observe(cf)
+        return cf, bool(created)
 
     def _arg_names(self, args):
         params = [p for p in (self._sig.parameters.values() if self._sig is not None else ())
@@ -384,6 +397,18 @@ class Function:
             raise ValueError(f"tf.function '{self._name}' cannot be traced into a graph: it "
                              f"branches on tensor values in Python.")
         return cf
+
+
+def _up_to(structure, value) -> list:
+    """`value` flattened as deep as `structure` (a nest of TensorSpecs) goes."""
+    if not nest.is_nested(structure):
+        return [value]
+    if isinstance(structure, dict):
+        return [x for k in _sorted(structure) for x in _up_to(structure[k], value[k])]
+    return [x for s, v in zip(structure, value) for x in _up_to(s, v)]
+
+
+_EXACT = object()  # cache marker: this signature is traced once per concrete shape
 
 
 class _UnknownDims(Exception):
@@ -440,6 +465,8 @@ class ConcreteFunction:
         self.outputs = [x for x in flat if isinstance(x, Tensor)]
         self._leaf_is_tensor = [isinstance(x, Tensor) for x in flat]
         self._flat = flat
+        self._single = len(flat) == 1 and self._leaf_is_tensor[0] and not nest.is_nested(
+            structured_outputs)
         self._nodes = prune(graph.nodes, self.outputs, fed=self.inputs, keep_stateful=True)
         self._plan = None
 
@@ -478,15 +505,15 @@ class ConcreteFunction:
     def _call_flat(self, tensors):
         if self._captured:
             tensors = list(tensors) + self._captured
-        if context.graph is not None or any(t._recording for t in dispatch._tapes):
+        if context.graph is not None or dispatch._tapes and any(
+                t._recording for t in dispatch._tapes):
             outs = self._replay(tensors)
         else:
             plan = self._plan
             if plan is None:
                 plan = self._plan = Plan(self._nodes, self.inputs, self.outputs)
             outs = [_wrap(a) for a in plan([t._v for t in tensors])]
-        if len(self._flat) == 1 and self._leaf_is_tensor[0] and not nest.is_nested(
-                self.structured_outputs):
+        if self._single:
             return outs[0]
         it = iter(outs)
         vals = [next(it) if is_t else (None if isinstance(x, Node) else x)

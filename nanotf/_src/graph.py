@@ -1,4 +1,4 @@
-"""Graph IR: nodes of primitives over symbolic tensors, static shape inference, and execution.
+"""Graph IR: nodes of primitives over symbolic tensors, placeholders, the default graph.
 
 A Graph is a list of Nodes in creation order, which is already topological. `bind` hands it every op
 that has a symbolic input (or every op, while a graph is being traced). `plan.py` runs them.
@@ -267,7 +267,7 @@ class Graph:
         if self.finalized:
             raise RuntimeError("Graph is finalized and cannot be modified.")
         name = self.unique_name(naming.current_scope() + _OP_NAMES.get(prim.name, prim.name))
-        abstract = infer(prim, ins, attrs, name)
+        abstract = _plan.infer(prim, ins, attrs, name)
         node = Node(self, prim, tuple(ins), attrs, name, tuple(self._control))
         node.outputs = tuple(SymbolicTensor(node, i, a) for i, a in enumerate(abstract))
         self._append(node)
@@ -402,6 +402,30 @@ class Graph:
         """The names of the non-empty collections."""
         return [k for k, v in self.collections.items() if v]
 
+    def node_records(self) -> list:
+        """`(name, op, input names, attrs)` per node, for graph writers (TensorBoard's GraphDef).
+
+        Constants and variables a node reads appear as `Const` / `VarHandleOp` records; attrs
+        hold the output `dtype` (NumPy) and `shape` (None for unknown dims).
+        """
+        recs, seen = [], {}
+        for n in self.nodes:
+            ins = []
+            for t in n.inputs:
+                if t._symbolic and not t._is_variable:
+                    ins.append(t._node.name if t._index == 0 else t.name[:-2] + f":{t._index}")
+                    continue
+                if id(t) not in seen:
+                    op = "VarHandleOp" if t._is_variable else "Const"
+                    seen[id(t)] = self.unique_name(t.name[:-2] if t._is_variable else "Const")
+                    recs.append((seen[id(t)], op, [], {"dtype": t._v.dtype,
+                                                       "shape": tuple(t._v.shape)}))
+                ins.append(seen[id(t)])
+            out = n.outputs[0]._v if n.outputs else None
+            attrs = {} if out is None else {"dtype": out.dtype, "shape": tuple(out.shape)}
+            recs.append((n.name, n.prim.name, ins, attrs))
+        return recs
+
     def __repr__(self) -> str:
         return f"<nanotf Graph with {len(self.nodes)} ops>"
 
@@ -531,75 +555,4 @@ def init_scope():
             t._recording = True
 
 
-# =============================== shape inference ===============================
-
-# Ops whose output size depends on the input values: their first dim is unknown statically.
-_DATA_DEPENDENT = frozenset({"Where", "Unique", "UniqueWithCounts", "BooleanMask", "ListDiff",
-                             "DynamicPartition", "Bincount"})
-
-
-def infer(prim: Primitive, ins, attrs: dict, name: str = "") -> list:
-    """The AbstractArrays of `prim`'s outputs for inputs `ins` (by rule or by a dummy run)."""
-    if prim.shape_fn is not None:
-        return prim.shape_fn(ins, attrs)
-    if prim.stateful:
-        if prim.nout == 0:  # an update with no outputs: never run it on dummies
-            return []
-        if "shape" in attrs and "dtype" in attrs:
-            return [AbstractArray(attrs["shape"], attrs["dtype"])]
-    unknown = any(t._symbolic and None in t._v.shape for t in ins)
-    fills = (1, 0, "eye")  # "eye": identity matrices, for ops that need invertible inputs
-    tries = [(sub, f) for sub in ((2, 1) if unknown else (None,)) for f in fills]
-    first = None
-    with np.errstate(all="ignore"):
-        for sub, fill in tries:
-            try:
-                outs = _dummy_outputs(prim, ins, attrs, sub, fill)
-            except Exception as e:  # noqa: BLE001 - any failure: try other dummy values
-                first = first or e
-                continue
-            if unknown and sub == 2:
-                try:
-                    other = _dummy_outputs(prim, ins, attrs, 3, fill)
-                    outs = [([a if a == b else None for a, b in zip(s, o)] if len(s) == len(o)
-                             else [None] * len(s), dt) for (s, dt), (o, _) in zip(outs, other)]
-                except Exception:  # noqa: BLE001
-                    outs = [([None] * len(s), dt) for s, dt in outs]
-            break
-        else:
-            raise _shape_error(prim, ins, first, name) from None
-    res = [AbstractArray(s, dt) for s, dt in outs]
-    if prim.name in _DATA_DEPENDENT:
-        res = [AbstractArray((None,) + a.shape[1:], a.dtype) if a.shape else a for a in res]
-    return res
-
-
-def _dummy_outputs(prim, ins, attrs, sub, fill) -> list:
-    arrays = []
-    for t in ins:
-        if t._symbolic:
-            shape = tuple(sub if d is None else d for d in t._v.shape)
-            dt = t._v.dtype
-            if dt.kind == "O":
-                a = np.full(shape, b"", dtype=dt)
-            elif fill == "eye" and len(shape) >= 2:
-                a = np.zeros(shape, dt) + np.eye(shape[-2], shape[-1], dtype=dt)
-            else:
-                a = np.full(shape, 1 if fill == "eye" else fill, dtype=dt)
-        else:  # variables (and inputs of stateful ops) are copied: an impl may update in place
-            a = t._v.copy() if t._is_variable or prim.stateful else t._v
-        arrays.append(a)
-    out = prim.impl(backend.xp_of(*arrays), *arrays, **attrs)
-    outs = [out] if prim.nout == 1 else list(out or ())
-    outs = [np.asarray(o) if not hasattr(o, "shape") else o for o in outs]
-    return [(tuple(o.shape), o.dtype) for o in outs]
-
-
-def _shape_error(prim, ins, e, name):
-    shapes = ", ".join("[" + ",".join("?" if d is None else str(d) for d in t._v.shape) + "]"
-                       for t in ins)
-    if isinstance(e, TypeError):
-        return e
-    msg = e.message if isinstance(e, errors.OpError) else str(e)
-    return ValueError(f"{msg} for '{{{{node {name}}}}} = {prim.name}[]' with input shapes: "
-                      f"{shapes}.")
+from nanotf._src import plan as _plan  # noqa: E402 - plan.py uses this module's classes

@@ -11,8 +11,8 @@ from __future__ import annotations
 import itertools
 
 from nanotf._src import backend, dispatch, errors
+from nanotf._src import graph as _graph
 from nanotf._src.backend import np
-from nanotf._src.graph import Node
 
 
 def prune(nodes, targets, fed=(), keep_stateful: bool = False) -> list:
@@ -21,7 +21,7 @@ def prune(nodes, targets, fed=(), keep_stateful: bool = False) -> list:
     need: dict = {}
     stack = []
     for t in targets:
-        if isinstance(t, Node):
+        if isinstance(t, _graph.Node):
             stack.append(t)
         elif t._symbolic and id(t) not in fed:
             stack.append(t._node)
@@ -164,4 +164,84 @@ def constant_value(t):
         raise ValueError(f"Initial value {t.name} depends on a function input or placeholder; a "
                          f"variable's initial value must be computable when it is created.")
     (a,) = Plan(nodes, [], [t])([])
+    g = t.graph
+    k = len(g.nodes) - len(nodes)
+    if nodes and g.nodes[k:] == nodes:  # made just for this value: drop them from the graph
+        for n in nodes:
+            g._by_name.pop(n.name, None)
+        del g.nodes[k:]
     return _wrap(a)
+
+
+# =============================== shape inference ===============================
+
+# Ops whose output size depends on the input values: their first dim is unknown statically.
+_DATA_DEPENDENT = frozenset({"Where", "Unique", "UniqueWithCounts", "BooleanMask", "ListDiff",
+                             "DynamicPartition", "Bincount"})
+
+
+def infer(prim: dispatch.Primitive, ins, attrs: dict, name: str = "") -> list:
+    """The AbstractArrays of `prim`'s outputs for inputs `ins` (by rule or by a dummy run)."""
+    if prim.shape_fn is not None:
+        return prim.shape_fn(ins, attrs)
+    if prim.stateful:
+        if prim.nout == 0:  # an update with no outputs: never run it on dummies
+            return []
+        if "shape" in attrs and "dtype" in attrs:
+            return [_graph.AbstractArray(attrs["shape"], attrs["dtype"])]
+    unknown = any(t._symbolic and None in t._v.shape for t in ins)
+    fills = (1, 0, "eye")  # "eye": identity matrices, for ops that need invertible inputs
+    tries = [(sub, f) for sub in ((2, 1) if unknown else (None,)) for f in fills]
+    first = None
+    with np.errstate(all="ignore"):
+        for sub, fill in tries:
+            try:
+                outs = _dummy_outputs(prim, ins, attrs, sub, fill)
+            except Exception as e:  # noqa: BLE001 - any failure: try other dummy values
+                first = first or e
+                continue
+            if unknown and sub == 2:
+                try:
+                    other = _dummy_outputs(prim, ins, attrs, 3, fill)
+                    outs = [([a if a == b else None for a, b in zip(s, o)] if len(s) == len(o)
+                             else [None] * len(s), dt) for (s, dt), (o, _) in zip(outs, other)]
+                except Exception:  # noqa: BLE001
+                    outs = [([None] * len(s), dt) for s, dt in outs]
+            break
+        else:
+            raise _shape_error(prim, ins, first, name) from None
+    res = [_graph.AbstractArray(s, dt) for s, dt in outs]
+    if prim.name in _DATA_DEPENDENT:
+        res = [_graph.AbstractArray((None,) + a.shape[1:], a.dtype) if a.shape else a for a in res]
+    return res
+
+
+def _dummy_outputs(prim, ins, attrs, sub, fill) -> list:
+    arrays = []
+    for t in ins:
+        if t._symbolic:
+            shape = tuple(sub if d is None else d for d in t._v.shape)
+            dt = t._v.dtype
+            if dt.kind == "O":
+                a = np.full(shape, b"", dtype=dt)
+            elif fill == "eye" and len(shape) >= 2:
+                a = np.zeros(shape, dt) + np.eye(shape[-2], shape[-1], dtype=dt)
+            else:
+                a = np.full(shape, 1 if fill == "eye" else fill, dtype=dt)
+        else:  # variables (and inputs of stateful ops) are copied: an impl may update in place
+            a = t._v.copy() if t._is_variable or prim.stateful else t._v
+        arrays.append(a)
+    out = prim.impl(backend.xp_of(*arrays), *arrays, **attrs)
+    outs = [out] if prim.nout == 1 else list(out or ())
+    outs = [np.asarray(o) if not hasattr(o, "shape") else o for o in outs]
+    return [(tuple(o.shape), o.dtype) for o in outs]
+
+
+def _shape_error(prim, ins, e, name):
+    shapes = ", ".join("[" + ",".join("?" if d is None else str(d) for d in t._v.shape) + "]"
+                       for t in ins)
+    if isinstance(e, TypeError):
+        return e
+    msg = e.message if isinstance(e, errors.OpError) else str(e)
+    return ValueError(f"{msg} for '{{{{node {name}}}}} = {prim.name}[]' with input shapes: "
+                      f"{shapes}.")

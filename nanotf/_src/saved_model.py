@@ -92,7 +92,7 @@ def _describe(obj) -> dict:
     return {}
 
 
-def save(obj, export_dir, signatures=None, options=None, *, _skip_prefix=None) -> None:
+def save(obj, export_dir, signatures=None, options=None, *, _keep=None) -> None:
     """Writes `obj`'s variables and how to rebuild it to the directory `export_dir`.
 
     Args:
@@ -111,8 +111,8 @@ def save(obj, export_dir, signatures=None, options=None, *, _skip_prefix=None) -
     export_dir = os.fspath(export_dir)
     os.makedirs(os.path.join(export_dir, "assets"), exist_ok=True)
     variables, objects = checkpoint.object_graph(obj)
-    if _skip_prefix:  # e.g. Keras's include_optimizer=False drops 'optimizer/...'
-        variables = {k: v for k, v in variables.items() if not k.startswith(_skip_prefix)}
+    if _keep is not None:  # e.g. Keras's include_optimizer=False drops the optimizer's keys
+        variables = {k: v for k, v in variables.items() if _keep(k)}
     keys = {id(v): k for k, v in variables.items()}
     meta = {"format": FORMAT, "version": 1, "class": _class_path(obj),
             "tree": _tree(obj, keys, set())}

@@ -1,6 +1,8 @@
 """`tf.keras.metrics` (also `tf.metrics`): metric objects and metric functions."""
 
-from nanotf._src.keras.metrics import AUC as AUC
+from nanotf._src.keras.confusion_metrics import AUC as AUC
+from nanotf._src.keras.confusion_metrics import Precision as Precision
+from nanotf._src.keras.confusion_metrics import Recall as Recall
 from nanotf._src.keras.metrics import KLD as KLD
 from nanotf._src.keras.metrics import MAE as MAE
 from nanotf._src.keras.metrics import MAPE as MAPE
@@ -24,8 +26,6 @@ from nanotf._src.keras.metrics import MeanSquaredError as MeanSquaredError
 from nanotf._src.keras.metrics import MeanSquaredLogarithmicError as MeanSquaredLogarithmicError
 from nanotf._src.keras.metrics import Metric as Metric
 from nanotf._src.keras.metrics import Poisson as Poisson
-from nanotf._src.keras.metrics import Precision as Precision
-from nanotf._src.keras.metrics import Recall as Recall
 from nanotf._src.keras.metrics import RootMeanSquaredError as RootMeanSquaredError
 from nanotf._src.keras.metrics import SparseCategoricalAccuracy as SparseCategoricalAccuracy
 from nanotf._src.keras.metrics import SparseCategoricalCrossentropy as SparseCategoricalCrossentropy

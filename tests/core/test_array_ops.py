@@ -13,10 +13,13 @@ import numpy as np
 import pytest
 
 import nanotf
-from nanotf._src.ops import array as _array
+from nanotf._src import ops as _ops
 from nanotf._src.ops import bitwise as _bitwise
 
 NAN, INF = float("nan"), float("inf")
+# the array op families (ops/array.py and its siblings), ahead of the facades
+_ARRAY_OPS = (_ops.array, _ops.clipping, _ops.creation, _ops.indexing, _ops.movement,
+              _ops.scatter, _ops.segment, _ops.sorting)
 
 
 class _Namespace:
@@ -32,10 +35,10 @@ class _Namespace:
         raise AttributeError(name)
 
 
-tf = _Namespace(_array, nanotf)
-tf.math = _Namespace(_array, nanotf.math)
-tf.nn = _Namespace(_array, nanotf.nn)
-tf.linalg = _Namespace(_array, nanotf.linalg)
+tf = _Namespace(*_ARRAY_OPS, nanotf)
+tf.math = _Namespace(*_ARRAY_OPS, nanotf.math)
+tf.nn = _Namespace(*_ARRAY_OPS, nanotf.nn)
+tf.linalg = _Namespace(*_ARRAY_OPS, nanotf.linalg)
 tf.bitwise = _bitwise
 tf.newaxis = None
 

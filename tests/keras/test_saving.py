@@ -95,7 +95,7 @@ def same(a, b):
     np.testing.assert_array_equal(a.predict(X, verbose=0), b.predict(X, verbose=0))
 
 
-# --- model.save / load_model --------------------------------------------------------------------
+# --- model.save / load_model ----------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["m.keras", "saved_dir"])
 @pytest.mark.parametrize("make", [sequential, functional, subclassed])
 def test_save_load_round_trip(tmp_path, make, name):
@@ -182,7 +182,7 @@ def test_load_errors(tmp_path):
         sequential(compiled=False).load_weights(str(tmp_path / "missing"))
 
 
-# --- tf.saved_model ----------------------------------------------------------------------------------
+# --- tf.saved_model -------------------------------------------------------------------------------
 def test_tf_saved_model_of_keras_model(tmp_path):
     model = subclassed()
     tf.saved_model.save(model, str(tmp_path / "sm"))
@@ -190,7 +190,7 @@ def test_tf_saved_model_of_keras_model(tmp_path):
     np.testing.assert_array_equal(model(X).numpy(), loaded(X).numpy())
 
 
-# --- save_weights / load_weights ---------------------------------------------------------------------
+# --- save_weights / load_weights ------------------------------------------------------------------
 def test_tf_prefix_weights(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     model = sequential()
@@ -277,7 +277,7 @@ def test_model_checkpoint_ckpt_prefix_then_load_weights(tmp_path):
     same(model, fresh)
 
 
-# --- crash safety ------------------------------------------------------------------------------
+# --- crash safety ---------------------------------------------------------------------------------
 def _boom(*args, **kwargs):
     raise OSError("disk full (injected)")
 

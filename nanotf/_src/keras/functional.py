@@ -15,7 +15,12 @@ import itertools
 from nanotf._src import dtypes, errors, nest, ops
 from nanotf._src.backend import np
 from nanotf._src.dispatch import bind
-from nanotf._src.graph import AbstractArray, infer, init_scope
+from nanotf._src.graph import AbstractArray, init_scope
+
+try:  # the shape rules moved from graph.py to plan.py; accept either home
+    from nanotf._src.plan import infer
+except ImportError:  # pragma: no cover
+    from nanotf._src.graph import infer  # type: ignore[no-redef]
 from nanotf._src.keras import backend
 from nanotf._src.keras.input_spec import InputSpec, assert_input_compatibility
 from nanotf._src.keras.layer import Layer
@@ -204,7 +209,7 @@ class InputLayer(Layer):
 
     def get_config(self) -> dict:
         return {"batch_input_shape": self._batch_input_shape, "dtype": self._dtype,
-                "sparse": self.sparse, "ragged": self.ragged, "name": self.name}
+                "sparse": self.sparse, "ragged": self.ragged, "name": self.name, "optional": False}
 
 
 def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=None, tensor=None,  # noqa: N802
@@ -282,8 +287,8 @@ def _record(layer, args, kwargs, outs):
     flat = []
     for i, a in enumerate(nest.flatten(outs)):
         shape, dt = (a.shape, a.dtype) if isinstance(a, AbstractArray) else (a._v.shape, a._v.dtype)
-        op = getattr(a, "_op", None) or getattr(layer, "symbol", None) or "Identity"
-        op = op.split(".")[-1] if "." in op else op
+        op = layer._prim.name if isinstance(layer, TFOpLambda) else (
+            getattr(a, "_op", None) or "Identity")
         flat.append(KerasTensor(shape, dt, (node, i), name=f"{layer.name}/{op}:{i}"))
     node.outputs = nest.pack_sequence_as(outs, flat)
     node.flat_outputs = flat
@@ -401,7 +406,7 @@ def init_network(model, inputs, outputs) -> None:
     model.inputs, model.outputs = flat_in, flat_out
     model._network_nodes = [n for n in nodes if not isinstance(n.layer, InputLayer)]
     model._network_node_ids = {n.id for n in nodes}
-    model._layers = layers
+    model._network_layers = layers
     model._is_graph_network = True
     model.input_spec = [InputSpec(shape=t.shape, allow_last_axis_squeeze=True,
                                   name=t._keras_history[0].layer.name) for t in flat_in]

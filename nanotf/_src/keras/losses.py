@@ -9,21 +9,10 @@ from __future__ import annotations
 import difflib
 from typing import Any, Callable
 
-from nanotf._src import dtypes, errors, ops
-from nanotf._src.backend import asnumpy, np
+from nanotf._src import dtypes, ops
+from nanotf._src.backend import np
+from nanotf._src.keras.backend import epsilon as _epsilon  # Keras's fuzz factor, 1e-7
 from nanotf._src.tensor import Tensor, convert_to_tensor
-
-_EPSILON = 1e-7
-
-
-def _epsilon() -> float:
-    """Keras's fuzz factor (`tf.keras.backend.epsilon()`), 1e-7 unless changed there."""
-    try:
-        from nanotf._src.keras import backend as kb
-    except ImportError:
-        return _EPSILON
-    fn = getattr(kb, "epsilon", None)
-    return fn() if fn is not None else _EPSILON
 
 
 class Reduction:
@@ -57,10 +46,6 @@ def _rank(t) -> int:
     return len(t._shape_tuple())
 
 
-def _squeeze_last(t):
-    return ops.squeeze(t, [-1])
-
-
 def squeeze_or_expand_dimensions(y_pred, y_true=None, sample_weight=None):
     """Squeezes or expands the last dimension of `y_true`/`sample_weight` to line up with `y_pred`.
 
@@ -72,9 +57,9 @@ def squeeze_or_expand_dimensions(y_pred, y_true=None, sample_weight=None):
         diff = len(ps) - len(ts)
         if diff != 1 or (ps and ps[-1] == 1):
             if diff == 1 and ps[-1] == 1:
-                y_pred = _squeeze_last(y_pred)
+                y_pred = ops.squeeze(y_pred, [-1])
             elif diff == -1 and ts[-1] == 1:
-                y_true = _squeeze_last(y_true)
+                y_true = ops.squeeze(y_true, [-1])
     if sample_weight is None:
         return y_pred, y_true
     wr = _rank(sample_weight)
@@ -82,7 +67,7 @@ def squeeze_or_expand_dimensions(y_pred, y_true=None, sample_weight=None):
         return y_pred, y_true, sample_weight
     pr = _rank(y_pred)
     if wr - pr == 1:
-        sample_weight = _squeeze_last(sample_weight)
+        sample_weight = ops.squeeze(sample_weight, [-1])
     elif pr - wr == 1:
         sample_weight = ops.expand_dims(sample_weight, -1)
     return y_pred, y_true, sample_weight
@@ -127,78 +112,12 @@ def compute_weighted_loss(losses, sample_weight=None,
     return ops.cast(loss, in_dtype) if cast_back else loss
 
 
-# ------------------------------------------------------------------ nn building blocks
-# The fused, numerically exact primitives belong to ops (tf.nn); until an op is there these
-# compositions give TF's values (same max-shift formulas) at the cost of a few more ops.
-
-
-def _nn(name: str):
-    return getattr(ops, name, None)
-
-
-def _log_softmax_parts(logits, axis=-1):
-    """`(log(sum(exp(z))), z)` for `z = logits - max(logits)`, as TF's xent kernels form them."""
-    m = ops.stop_gradient(ops.reduce_max(logits, axis=axis, keepdims=True))
-    z = ops.subtract(logits, m)
-    return ops.log(ops.reduce_sum(ops.exp(z), axis=axis, keepdims=True)), z
-
-
-def softmax_cross_entropy_with_logits(labels, logits, axis=-1) -> Tensor:
-    """`-sum(labels * log_softmax(logits))` along `axis` (tf.nn's, used by the losses)."""
-    fused = _nn("softmax_cross_entropy_with_logits")
-    if fused is not None:
-        return fused(labels=labels, logits=logits, axis=axis)
-    lse, z = _log_softmax_parts(logits, axis)
-    return ops.reduce_sum(ops.multiply(labels, ops.subtract(lse, z)), axis=axis)
-
-
-def sparse_softmax_cross_entropy_with_logits(labels, logits) -> Tensor:
-    """Cross-entropy of integer `labels` against `logits` (last axis), as tf.nn's."""
-    ls, zs = labels._shape_tuple(), logits._shape_tuple()
-    if ls != zs[:-1]:
-        raise ValueError("`labels.shape` must equal `logits.shape` except for the last dimension. "
-                         f"Received: labels.shape={ls} and logits.shape={zs}")
-    fused = _nn("sparse_softmax_cross_entropy_with_logits")
-    if fused is not None:
-        return fused(labels=labels, logits=logits)
-    depth = zs[-1]
-    lab = None if labels._symbolic else asnumpy(labels._v)
-    if lab is not None and lab.size and (lab.min() < 0 or lab.max() >= depth):
-        bad = lab[(lab < 0) | (lab >= depth)].flat[0]
-        raise errors.invalid_argument(
-            f"Received a label value of {bad} which is outside the valid range of [0, {depth}).  "
-            f"Label values: {' '.join(str(v) for v in lab.ravel()[:100])}",
-            "SparseSoftmaxCrossEntropyWithLogits")
-    lse, z = _log_softmax_parts(logits)
-    picked = ops.reduce_sum(ops.multiply(ops.one_hot(labels, depth, dtype=logits.dtype), z), -1)
-    return ops.subtract(ops.squeeze(lse, [-1]), picked)
-
-
-def sigmoid_cross_entropy_with_logits(labels, logits) -> Tensor:
-    """`max(x, 0) - x * z + log(1 + exp(-|x|))`, tf.nn's stable sigmoid cross-entropy."""
-    fused = _nn("sigmoid_cross_entropy_with_logits")
-    if fused is not None:
-        return fused(labels=labels, logits=logits)
-    pos = ops.greater_equal(logits, ops.zeros_like(logits))
-    relu = ops.where(pos, logits, ops.zeros_like(logits))
-    neg_abs = ops.where(pos, ops.negative(logits), logits)
-    return ops.add(ops.subtract(relu, ops.multiply(logits, labels)), ops.log1p(ops.exp(neg_abs)))
-
-
-def _l2_normalize(x, axis):
-    fused = _nn("l2_normalize")
-    if fused is not None:
-        return fused(x, axis=axis)
-    sq = ops.reduce_sum(ops.square(x), axis=axis, keepdims=True)
-    return ops.multiply(x, ops.rsqrt(ops.maximum(sq, ops.cast(1e-12, x.dtype))))
+# ------------------------------------------------------------------ loss functions
 
 
 def _keras_logits(output):
     """The logits behind a Keras softmax/sigmoid output, when the activation recorded them."""
     return getattr(output, "_keras_logits", None)
-
-
-# ------------------------------------------------------------------ loss functions
 
 
 def _pred_true(y_true, y_pred):
@@ -253,22 +172,21 @@ def _maybe_convert_labels(y_true):
     return ops.where(is_binary, converted, y_true)
 
 
-def hinge(y_true, y_pred) -> Tensor:
-    """Mean of `max(1 - y_true * y_pred, 0)`; labels in {0, 1} are mapped to {-1, 1}."""
+def _hinge_margin(y_true, y_pred):
     y_true, y_pred = _pred_true(y_true, y_pred)
     y_true = _maybe_convert_labels(y_true)
-    m = ops.maximum(ops.subtract(ops.cast(1.0, y_pred.dtype), ops.multiply(y_true, y_pred)),
-                    ops.zeros_like(y_pred))
-    return ops.reduce_mean(m, axis=-1)
+    return ops.maximum(ops.subtract(ops.cast(1.0, y_pred.dtype), ops.multiply(y_true, y_pred)),
+                       ops.zeros_like(y_pred))
+
+
+def hinge(y_true, y_pred) -> Tensor:
+    """Mean of `max(1 - y_true * y_pred, 0)`; labels in {0, 1} are mapped to {-1, 1}."""
+    return ops.reduce_mean(_hinge_margin(y_true, y_pred), axis=-1)
 
 
 def squared_hinge(y_true, y_pred) -> Tensor:
     """Mean of `max(1 - y_true * y_pred, 0)**2`; labels in {0, 1} are mapped to {-1, 1}."""
-    y_true, y_pred = _pred_true(y_true, y_pred)
-    y_true = _maybe_convert_labels(y_true)
-    m = ops.maximum(ops.subtract(ops.cast(1.0, y_pred.dtype), ops.multiply(y_true, y_pred)),
-                    ops.zeros_like(y_pred))
-    return ops.reduce_mean(ops.square(m), axis=-1)
+    return ops.reduce_mean(ops.square(_hinge_margin(y_true, y_pred)), axis=-1)
 
 
 def categorical_hinge(y_true, y_pred) -> Tensor:
@@ -338,7 +256,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
     if logits is not None:
         y_pred, from_logits = logits, True
     if from_logits:
-        return softmax_cross_entropy_with_logits(y_true, y_pred, axis=axis)
+        return ops.softmax_cross_entropy_with_logits(labels=y_true, logits=y_pred, axis=axis)
     p = ops.divide(y_pred, ops.reduce_sum(y_pred, axis=axis, keepdims=True))
     p = _clip(p, _epsilon(), 1.0 - _epsilon())
     return ops.negative(ops.reduce_sum(ops.multiply(y_true, ops.log(p)), axis=axis))
@@ -383,7 +301,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False, a
     if ignore_class is not None:
         valid = ops.not_equal(target, ops.cast(ignore_class, dtypes.int64))
         target = ops.where(valid, target, ops.zeros_like(target))
-    res = sparse_softmax_cross_entropy_with_logits(target, out)
+    res = ops.sparse_softmax_cross_entropy_with_logits(labels=target, logits=out)
     if valid is not None:
         res = ops.where(valid, res, ops.zeros_like(res))
     if reshaped and rank >= 3:
@@ -405,7 +323,7 @@ def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothi
     if logits is not None:
         y_pred, from_logits = logits, True
     if from_logits:
-        bce = sigmoid_cross_entropy_with_logits(y_true, y_pred)
+        bce = ops.sigmoid_cross_entropy_with_logits(labels=y_true, logits=y_pred)
     else:
         eps = _epsilon()
         out = _clip(y_pred, eps, 1.0 - eps)
@@ -436,8 +354,8 @@ def cosine_similarity(y_true, y_pred, axis: int = -1) -> Tensor:
     """Negative cosine similarity along `axis` (-1 for identical directions)."""
     y_pred = y_pred if isinstance(y_pred, Tensor) else convert_to_tensor(y_pred)
     y_true = y_true if isinstance(y_true, Tensor) else convert_to_tensor(y_true)
-    y_true = _l2_normalize(y_true, axis)
-    y_pred = _l2_normalize(y_pred, axis)
+    y_true = ops.l2_normalize(y_true, axis=axis)
+    y_pred = ops.l2_normalize(y_pred, axis=axis)
     return ops.negative(ops.reduce_sum(ops.multiply(y_true, y_pred), axis=axis))
 
 
@@ -626,16 +544,10 @@ class CosineSimilarity(LossFunctionWrapper):
 
 # ------------------------------------------------------------------ identifiers
 
-_OBJECTS: dict = {name: globals()[name] for name in (
-    "Loss", "LossFunctionWrapper", "MeanSquaredError", "MeanAbsoluteError",
-    "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "Huber", "LogCosh",
-    "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
-    "KLDivergence", "Hinge", "SquaredHinge", "CategoricalHinge", "Poisson", "CosineSimilarity",
-    "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
-    "mean_squared_logarithmic_error", "huber", "log_cosh", "binary_crossentropy",
-    "categorical_crossentropy", "sparse_categorical_crossentropy", "kl_divergence", "hinge",
-    "squared_hinge", "categorical_hinge", "poisson", "cosine_similarity", "mse", "MSE", "mae",
-    "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD", "kullback_leibler_divergence", "logcosh")}
+_HELPERS = ("squeeze_or_expand_dimensions", "reduce_weighted_loss", "compute_weighted_loss")
+_OBJECTS: dict = {k: v for k, v in globals().items() if not k.startswith("_") and k not in _HELPERS
+                  and (isinstance(v, type) and issubclass(v, Loss) or callable(v) and not
+                       isinstance(v, type) and getattr(v, "__module__", "") == __name__)}
 
 
 def serialize(loss) -> Any:

@@ -1,7 +1,7 @@
-"""`tf.keras.Model`: a Layer with the training loop (`Trainer`), `layers`, `get_layer` and `summary`.
+"""`tf.keras.Model`: a Layer with the training loop (`Trainer`), `layers`, `get_layer`, `summary`.
 
 `Model(inputs, outputs)` makes a functional model (class `Functional`, see `functional.py`);
-subclasses define `call`. `summary()` prints Keras 2's table (tf_keras's layout, byte sizes included).
+subclasses define `call`. `summary()` prints Keras 2's table (tf_keras's layout with byte sizes).
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ class Model(Trainer, Layer):
     def layers(self) -> list:
         """The model's layers (functional: in graph order, inputs first)."""
         if self._is_graph_network:
-            return list(self._layers)
+            return list(self._network_layers)
         return self._flatten_layers(include_self=False, recursive=False)
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
@@ -159,6 +159,40 @@ class Model(Trainer, Layer):
         return Layer.get_config(self) if type(self).__init__ is not Model.__init__ else {
             "name": self.name, "trainable": self.trainable}
 
+    # --- saving (implemented in saving.py) -----------------------------------------------------
+    def save(self, filepath, overwrite: bool = True, include_optimizer: bool = True,
+             save_format=None, signatures=None, options=None, save_traces: bool = True) -> None:
+        """Saves the model: `.keras` zip, `.h5`, or a SavedModel directory."""
+        from nanotf._src.keras import saving
+
+        saving.save_model(self, filepath, overwrite=overwrite,
+                          include_optimizer=include_optimizer, save_format=save_format,
+                          signatures=signatures, options=options)
+
+    def save_weights(self, filepath, overwrite: bool = True, save_format=None,
+                     options=None) -> None:
+        """Saves the weights (`.weights.h5`, `.h5`, or a TF checkpoint prefix)."""
+        from nanotf._src.keras import saving
+
+        saving.save_weights(self, filepath, overwrite=overwrite, save_format=save_format,
+                            options=options)
+
+    def load_weights(self, filepath, by_name: bool = False, skip_mismatch: bool = False,
+                     options=None):
+        """Loads weights written by `save_weights` (or a checkpoint)."""
+        from nanotf._src.keras import saving
+
+        return saving.load_weights(self, filepath, by_name=by_name,
+                                   skip_mismatch=skip_mismatch, options=options)
+
+    def to_json(self, **kwargs) -> str:
+        """The model's architecture as a JSON string (`models.model_from_json` reads it)."""
+        import json
+
+        from nanotf._src.keras.functional_config import model_json_dict
+
+        return json.dumps(model_json_dict(self), default=_json_default, **kwargs)
+
     # --- summary --------------------------------------------------------------------------------
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None) -> None:
@@ -168,6 +202,14 @@ class Model(Trainer, Layer):
                              "calling `build()` or by calling the model on a batch of data.")
         print_summary(self, line_length, positions, print_fn or print, expand_nested,
                       show_trainable, layer_range)
+
+
+def _json_default(obj):
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    if isinstance(obj, TensorShape):
+        return obj.as_list()
+    raise TypeError(f"Not JSON serializable: {obj!r}")
 
 
 def _chain_like(model) -> bool:

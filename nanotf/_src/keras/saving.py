@@ -12,6 +12,7 @@ import datetime
 import io
 import json
 import os
+import warnings
 import zipfile
 
 from nanotf._src import checkpoint, saved_model
@@ -26,7 +27,7 @@ from nanotf._src.checkpoint import (
     write_prefix,
 )
 from nanotf._src.checkpoint_format import write_state
-from nanotf._src.keras import losses, metrics, optimizers, serialization
+from nanotf._src.keras import functional_config, losses, metrics, optimizers, serialization
 from nanotf._src.keras.layer import Layer
 from nanotf._src.version import NANOTF_VERSION, VERSION
 
@@ -121,7 +122,7 @@ def weight_groups(model, include_optimizer: bool = False) -> list:
         groups.append(("", own))
     opt = getattr(model, "optimizer", None)
     if include_optimizer and opt is not None and opt.variables():
-        groups.append(("optimizer", list(opt.variables())))
+        groups.append(("optimizer", optimizer_state(model)))
     return groups
 
 
@@ -158,13 +159,35 @@ def load_weight_groups(model, arrays, skip_mismatch: bool = False) -> None:
         _set_group(path, variables, values, skip_mismatch)
 
 
+def optimizer_state(model) -> list:
+    """The optimizer's variables in a fixed order: `iterations`, then for each trainable variable
+    its slots by name (independent of the order the slots were created in)."""
+    opt = model.optimizer
+    out = [opt.iterations]
+    names = sorted(opt.get_slot_names())
+    for var in model.trainable_variables:
+        for name in names:
+            try:
+                out.append(opt.get_slot(var, name))
+            except KeyError:
+                pass
+    return out
+
+
 def _load_optimizer_arrays(model, values: list) -> None:
     opt = getattr(model, "optimizer", None)
     if opt is None or not values:
         return
     opt._create_all_weights(model.trainable_variables)
-    if len(opt.variables()) == len(values):
-        opt.set_weights(values)
+    state = optimizer_state(model)
+    if len(state) != len(values) or any(tuple(v.shape) != np.shape(a)
+                                        for v, a in zip(state, values)):
+        warnings.warn("Skipping loading of the optimizer's state: the saved state does not "
+                      "match this optimizer's variables. The optimizer starts from scratch.",
+                      stacklevel=3)
+        return
+    for var, value in zip(state, values):
+        var.assign(np.asarray(value), read_value=False)
 
 
 # --- configs --------------------------------------------------------------------------------------
@@ -215,73 +238,23 @@ def compile_from_config(model, config: dict | None, custom_objects=None) -> None
         model.compile(**{k: v for k, v in args.items() if v is not None or k == "loss"})
 
 
-def _build_input_shape(model):
-    get = getattr(model, "get_build_config", None)
-    if get is not None:
-        cfg = get() or {}
-        if cfg.get("input_shape") is not None:
-            return cfg["input_shape"]
-    shape = getattr(model, "_build_input_shape", None)
-    return None if shape is None else _as_list(shape)
-
-
-def _as_list(shape):
-    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple)):
-        return [_as_list(s) for s in shape]
-    as_list = getattr(shape, "as_list", None)
-    return as_list() if as_list is not None else list(shape)
-
-
 def serialize_model(model, include_optimizer: bool = True) -> dict:
     """The `.keras` config.json object: class, config, build and compile configs."""
-    try:
-        cfg = model.get_config()
-    except NotImplementedError:
-        cfg = None
-    reg = serialization._REGISTERED_NAMES.get(id(type(model)))
-    return {"module": type(model).__module__ if reg else "keras", "class_name":
-            type(model).__name__, "config": cfg, "registered_name": reg,
-            "build_config": {"input_shape": _build_input_shape(model)},
-            "compile_config": compile_config(model) if include_optimizer else None}
-
-
-def _builtins() -> dict:
-    from nanotf._src.keras import functional, layers, model, sequential
-
-    table = {k: v for k, v in vars(layers).items() if isinstance(v, type)}
-    table.update({"Model": model.Model, "Functional": functional.Functional,
-                  "Sequential": sequential.Sequential})
-    return table
+    out = functional_config.serialize_layer(model)
+    out["compile_config"] = compile_config(model) if include_optimizer else None
+    return out
 
 
 def deserialize_model(config: dict, custom_objects=None, compile: bool = True):
     """Rebuilds (and builds, and compiles) a model from `serialize_model`'s dict."""
     with serialization.custom_object_scope(custom_objects or {}):
-        cls = serialization.lookup_class(config, _builtins(), custom_objects, "layer")
-        if config.get("config") is None:
-            try:
-                model = cls()
-            except TypeError as e:
-                raise ValueError(f"Cannot rebuild {config['class_name']}: it has no `get_config` "
-                                 f"and its constructor needs arguments ({e}).") from e
-        else:
-            model = serialization.deserialize_object(config, _builtins(), custom_objects, "layer")
-        shape = (config.get("build_config") or {}).get("input_shape")
-        if not getattr(model, "built", True) and shape is not None:
-            _build(model, shape)
+        model = functional_config.deserialize_layer(config, custom_objects)
+        build = config.get("build_config")
+        if not model.built and build:
+            model.build_from_config(build)
         if compile:
             compile_from_config(model, config.get("compile_config"), custom_objects)
     return model
-
-
-def _build(model, shape) -> None:
-    try:
-        model.build(shape if not isinstance(shape[0], list) else [tuple(s) for s in shape])
-    except (NotImplementedError, ValueError, TypeError):
-        pass
-    if not getattr(model, "built", True):  # subclassed models: run a call to create the weights
-        zeros = np.zeros([1 if d is None else d for d in shape], np.float32)
-        model(zeros)
 
 
 # --- .keras ---------------------------------------------------------------------------------------
@@ -335,14 +308,46 @@ def _load_keras(filepath: str, custom_objects, compile: bool):
 
 
 # --- SavedModel directory -------------------------------------------------------------------------
+def _class_paths(model) -> dict:
+    """`{class name: 'module:qualname'}` of the user-defined layer classes in `model`."""
+    out = {}
+    for layer in model._flatten_layers():
+        cls = type(layer)
+        if not cls.__module__.startswith("nanotf.") and "<locals>" not in cls.__qualname__:
+            out[cls.__name__] = f"{cls.__module__}:{cls.__qualname__}"
+    return out
+
+
 def _export(model) -> dict:
-    return {"reviver": _REVIVER, "keras": serialize_model(model)}
+    try:
+        config = serialize_model(model)
+    except NotImplementedError:  # no usable get_config: load calls the class with no arguments
+        config = None
+    return {"reviver": _REVIVER, "keras": config, "keras_classes": _class_paths(model)}
 
 
 def revive_saved_model(export_dir: str, meta: dict, reader: CheckpointReader,
                        custom_objects=None, compile: bool = True):
-    """Rebuilds a Keras model from a SavedModel written by `model.save('dir')`."""
-    model = deserialize_model(meta["keras"], custom_objects, compile)
+    """Rebuilds a Keras model from a SavedModel written by `model.save('dir')`.
+
+    The classes of user-defined layers are imported by their recorded paths when possible, so
+    `custom_objects` is only needed for classes that cannot be imported.
+    """
+    found = {}
+    for name, path in meta.get("keras_classes", {}).items():
+        try:
+            found[name] = saved_model._import(path)
+        except (ImportError, AttributeError):
+            pass
+    found.update(custom_objects or {})
+    config = meta.get("keras")
+    if config is None:
+        try:
+            model = saved_model._import(meta["class"])()
+        except Exception:  # noqa: BLE001 - cannot construct: a plain object with the variables
+            return saved_model._rebuild(meta["tree"], reader, {})
+    else:
+        model = deserialize_model(config, found, compile)
     CheckpointLoadStatus(model, reader)._restore()
     return model
 
@@ -389,7 +394,11 @@ def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool 
 
         saving_h5.save_model_h5(model, filepath, include_optimizer)
     else:
-        saved_model.save(model, filepath, _skip_prefix=None if include_optimizer else "optimizer/")
+        saved_model.save(model, filepath, _keep=None if include_optimizer else _not_optimizer)
+
+
+def _not_optimizer(key: str) -> bool:
+    return not key.startswith("optimizer/") and checkpoint.SLOT_MARK not in key
 
 
 def load_model(filepath, custom_objects=None, compile: bool = True, options=None,

@@ -107,7 +107,7 @@ def save_model_h5(model, filepath: str, include_optimizer: bool = True) -> None:
             f.attrs["training_config"] = json.dumps(train).encode("utf8")
             opt = model.optimizer
             if opt is not None and opt.variables():
-                _write_group(f.create_group("optimizer_weights"), list(opt.variables()))
+                _write_group(f.create_group("optimizer_weights"), saving.optimizer_state(model))
 
 
 def load_model_h5(filepath: str, custom_objects=None, compile: bool = True):

@@ -193,7 +193,8 @@ def cond(pred, true_fn=None, false_fn=None, name=None):
     if pred._v.shape not in ((), (1,)) and None not in pred._v.shape:
         raise ValueError(f"Shape must be rank 0 but is rank {len(pred._v.shape)} for "
                          f"'cond/Switch' with input shapes: {list(pred._v.shape)}, [].")
-    return _branches(pred, [false_fn, true_fn], lambda k: int(bool(np.asarray(k))), "cond")
+    return _branches(pred, [true_fn, false_fn], lambda k: 0 if bool(np.asarray(k)) else 1,
+                     "cond")
 
 
 def switch_case(branch_index, branch_fns, default=None, name="switch_case"):
@@ -362,7 +363,7 @@ def _check_loop(flat, specs, bb):
 
             name = t.name if t._symbolic else "Const:0"
             raise ValueError(
-                f"Input tensor '{name}' enters the loop with shape {shape_text(shape)}, but has "
+                f"Input tensor `{name}` enters the loop with shape {shape_text(shape)}, but has "
                 f"shape {shape_text(os_)} after one iteration. To allow the shape to vary across "
                 f"iterations, use the `shape_invariants` argument of tf.while_loop to specify a "
                 f"less-specific shape.")
@@ -376,7 +377,7 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
       >>> tf.map_fn(lambda x: x * x, tf.constant([1, 2, 3]))
       <tf.Tensor: shape=(3,), dtype=int32, numpy=array([1, 4, 9], dtype=int32)>
     """
-    from nanotf._src.ops.array import stack
+    from nanotf._src.ops.movement import stack
 
     flat = [convert_to_tensor(x) for x in nest.flatten(elems)]
     nested = nest.is_nested(elems)
@@ -394,7 +395,7 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
 
 def _graph_map(fn, elems, flat, nested):
     """map_fn as a while_loop writing each result into a preallocated stack."""
-    from nanotf._src.ops import array as A
+    from nanotf._src.ops import movement as A
 
     outer = _outer_graph(flat) or Graph()
     specs = [(x._v.shape[1:], x.dtype) for x in flat]
@@ -457,7 +458,7 @@ def foldr(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, s
 
 def _fold(fn, elems, initializer, reverse, keep_all):
     """scan/foldl/foldr as a while_loop over the index (gradients by rematerialisation)."""
-    from nanotf._src.ops import array as A
+    from nanotf._src.ops import movement as A
 
     flat = [convert_to_tensor(x) for x in nest.flatten(elems)]
     nested = nest.is_nested(elems)
@@ -493,7 +494,7 @@ def _fold(fn, elems, initializer, reverse, keep_all):
 
 
 def _graph_fold(fn, elems, flat, nested, init, start, reverse, keep_all):
-    from nanotf._src.ops import array as A
+    from nanotf._src.ops import movement as A
 
     acc0 = [convert_to_tensor(x) for x in nest.flatten(init)]
     na, n = len(acc0), len(flat)

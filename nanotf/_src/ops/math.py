@@ -510,7 +510,7 @@ def where(condition, x=None, y=None, name=None) -> Tensor:
       >>> tf.where([True, False], 1., 2.)
       <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 2.], dtype=float32)>
     """
-    from nanotf._src.ops.array import _where_indices
+    from nanotf._src.ops.indexing import _where_indices
 
     if x is None and y is None:
         return _where_indices(convert_to_tensor(condition))
@@ -924,7 +924,7 @@ def zeros_like(input, dtype=None, name=None) -> Tensor:  # noqa: A002
 
     Example: `tf.zeros_like(tf.constant([1, 2]))` is [0, 0].
     """
-    from nanotf._src.ops.array import fill
+    from nanotf._src.ops.creation import fill
 
     x = convert_to_tensor(input)
     return fill(x._v.shape, 0, dtype=dtype or x.dtype)
@@ -935,7 +935,7 @@ def ones_like(input, dtype=None, name=None) -> Tensor:  # noqa: A002
 
     Example: `tf.ones_like(tf.constant([1, 2]))` is [1, 1].
     """
-    from nanotf._src.ops.array import fill
+    from nanotf._src.ops.creation import fill
 
     x = convert_to_tensor(input)
     return fill(x._v.shape, 1, dtype=dtype or x.dtype)

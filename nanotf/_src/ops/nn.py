@@ -23,9 +23,13 @@ from nanotf._src.tensor import Tensor, convert_to_tensor
 _f32 = np.float32
 
 # =============================== TF's float32 CPU arithmetic ===============================
-# Eigen evaluates float32 elementwise ops in AVX packets of 8 (its own exp/log polynomials) and
-# the last `size % 8` elements with scalar libm (correctly rounded); inner-axis sums keep 8 lane
-# accumulators, a scalar tail sum, then a fixed lane tree. Reproducing this gives TF's digits.
+# Eigen evaluates float32 elementwise ops in packets of `_PACKET` floats (its own exp/log
+# polynomials) and the last `size % _PACKET` with scalar glibc expf/logf; inner-axis sums keep
+# `_PACKET` lane accumulators, a scalar tail sum, then a fixed lane tree. Reproducing this gives
+# TF's digits. The packet width is the machine's: 8 on x86 AVX builds (TF 2.21 here, with
+# TF_ENABLE_ONEDNN_OPTS=0), 4 on 128-bit SIMD builds (SSE, ARM NEON), which is what the course
+# notes show (seed 001's softmax cross-entropy is reproduced only with 4).
+_PACKET = 4
 
 
 def _exp_packet(x):
@@ -85,10 +89,10 @@ def _libm_fn(name: str):
     return getattr(_libm[0], name) if _libm[0] is not None else None
 
 
-def _elementwise32(packet, name, a):
+def _elementwise32(packet, name, a, scalar_only=False):
     shape = np.shape(a)
     flat = np.ascontiguousarray(a).reshape(-1)
-    n = flat.size - flat.size % 8
+    n = 0 if scalar_only else flat.size - flat.size % _PACKET
     out = np.empty_like(flat)
     with np.errstate(all="ignore"):
         out[:n] = packet(flat[:n])
@@ -111,20 +115,36 @@ def _log32(a):
     return _elementwise32(_log_packet, "logf", a)
 
 
+def _exp_rows32(a):
+    """`exp` as Eigen evaluates it inside a last-axis reduction: packets per row, scalar tails."""
+    n = a.shape[-1]
+    nv = n - n % _PACKET
+    out = np.empty(a.shape, _f32)
+    with np.errstate(all="ignore"):
+        if nv:
+            out[..., :nv] = _exp_packet(np.ascontiguousarray(a[..., :nv]))
+        if nv < n:
+            tail = np.ascontiguousarray(a[..., nv:])
+            out[..., nv:] = _elementwise32(_exp_packet, "expf", tail, scalar_only=True)
+    return out
+
+
 def _rowsum32(a):
     """Sum over the last axis of a float32 array in Eigen's order."""
-    n = a.shape[-1]
-    nv = n - n % 8
+    n, p = a.shape[-1], _PACKET
+    nv = n - n % p
     s = np.zeros(a.shape[:-1], _f32)
     for j in range(nv, n):
         s += a[..., j]
     if nv == 0:
         return s
-    acc = a[..., 0:8].copy()
-    for j in range(8, nv, 8):
-        acc += a[..., j:j + 8]
-    w = acc[..., :4] + acc[..., 4:]
-    return s + ((w[..., 0] + w[..., 2]) + (w[..., 1] + w[..., 3]))
+    acc = a[..., 0:p].copy()
+    for j in range(p, nv, p):
+        acc += a[..., j:j + p]
+    while acc.shape[-1] > 4:  # halves folded onto each other, then (l0 + l2) + (l1 + l3)
+        h = acc.shape[-1] // 2
+        acc = acc[..., :h] + acc[..., h:]
+    return s + ((acc[..., 0] + acc[..., 2]) + (acc[..., 1] + acc[..., 3]))
 
 
 def _exact(xp, a) -> bool:
@@ -354,11 +374,15 @@ def _softmax_last(xp, a):
     return e * (a.dtype.type(1) / _rowsum(xp, e)[..., None])
 
 
+def _exp_in_sum(xp, a):
+    return _exp_rows32(a) if _exact(xp, a) else xp.exp(a)
+
+
 def _log_softmax_last(xp, a):
     if a.size == 0:
         return a.copy()
     sh = a - a.max(-1, keepdims=True)
-    return sh - _log(xp, _rowsum(xp, _exp(xp, sh))[..., None])
+    return sh - _log(xp, _rowsum(xp, _exp_in_sum(xp, sh))[..., None])
 
 
 def _half(fn, xp, a, axis):
@@ -422,9 +446,9 @@ def log_softmax(logits, axis=None, name=None) -> Tensor:
 
 
 def _xent_parts(xp, logits):
+    """Shifted logits, their exp (elementwise pass) and the row sums (exp fused in the sum)."""
     sh = logits - logits.max(-1, keepdims=True)
-    e = _exp(xp, sh)
-    return sh, e, _rowsum(xp, e)
+    return sh, _exp(xp, sh), _rowsum(xp, _exp_in_sum(xp, sh))
 
 
 @primitive("SoftmaxCrossEntropyWithLogits")

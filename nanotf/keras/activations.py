@@ -1,0 +1,23 @@
+"""`tf.keras.activations`: activation functions, `get`, `serialize`, `deserialize`."""
+
+from nanotf._src.keras.activations import deserialize as deserialize
+from nanotf._src.keras.activations import elu as elu
+from nanotf._src.keras.activations import exponential as exponential
+from nanotf._src.keras.activations import gelu as gelu
+from nanotf._src.keras.activations import get as get
+from nanotf._src.keras.activations import hard_sigmoid as hard_sigmoid
+from nanotf._src.keras.activations import leaky_relu as leaky_relu
+from nanotf._src.keras.activations import linear as linear
+from nanotf._src.keras.activations import log_softmax as log_softmax
+from nanotf._src.keras.activations import mish as mish
+from nanotf._src.keras.activations import relu as relu
+from nanotf._src.keras.activations import relu6 as relu6
+from nanotf._src.keras.activations import selu as selu
+from nanotf._src.keras.activations import serialize as serialize
+from nanotf._src.keras.activations import sigmoid as sigmoid
+from nanotf._src.keras.activations import silu as silu
+from nanotf._src.keras.activations import softmax as softmax
+from nanotf._src.keras.activations import softplus as softplus
+from nanotf._src.keras.activations import softsign as softsign
+from nanotf._src.keras.activations import swish as swish
+from nanotf._src.keras.activations import tanh as tanh

@@ -1,0 +1,34 @@
+"""`tf.keras.backend`: global Keras settings (floatx, epsilon, image format), `clear_session`,
+the learning phase and tensor helpers."""
+
+from nanotf._src.keras.backend import batch_get_value as batch_get_value
+from nanotf._src.keras.backend import batch_set_value as batch_set_value
+from nanotf._src.keras.backend import cast_to_floatx as cast_to_floatx
+from nanotf._src.keras.backend import clear_session as clear_session
+from nanotf._src.keras.backend import clip as clip
+from nanotf._src.keras.backend import constant as constant
+from nanotf._src.keras.backend import count_params as count_params
+from nanotf._src.keras.backend import dtype as dtype
+from nanotf._src.keras.backend import epsilon as epsilon
+from nanotf._src.keras.backend import eval as eval
+from nanotf._src.keras.backend import floatx as floatx
+from nanotf._src.keras.backend import get_uid as get_uid
+from nanotf._src.keras.backend import get_value as get_value
+from nanotf._src.keras.backend import image_data_format as image_data_format
+from nanotf._src.keras.backend import int_shape as int_shape
+from nanotf._src.keras.backend import is_keras_tensor as is_keras_tensor
+from nanotf._src.keras.backend import learning_phase as learning_phase
+from nanotf._src.keras.backend import mean as mean
+from nanotf._src.keras.backend import ndim as ndim
+from nanotf._src.keras.backend import ones as ones
+from nanotf._src.keras.backend import random_normal as random_normal
+from nanotf._src.keras.backend import random_uniform as random_uniform
+from nanotf._src.keras.backend import reset_uids as reset_uids
+from nanotf._src.keras.backend import set_epsilon as set_epsilon
+from nanotf._src.keras.backend import set_floatx as set_floatx
+from nanotf._src.keras.backend import set_image_data_format as set_image_data_format
+from nanotf._src.keras.backend import set_learning_phase as set_learning_phase
+from nanotf._src.keras.backend import set_value as set_value
+from nanotf._src.keras.backend import sum as sum
+from nanotf._src.keras.backend import variable as variable
+from nanotf._src.keras.backend import zeros as zeros

@@ -1,0 +1,36 @@
+"""`tf.keras.initializers`: weight initializers (Keras 2 names and defaults)."""
+
+from nanotf._src.keras.initializers import Constant as Constant
+from nanotf._src.keras.initializers import GlorotNormal as GlorotNormal
+from nanotf._src.keras.initializers import GlorotUniform as GlorotUniform
+from nanotf._src.keras.initializers import HeNormal as HeNormal
+from nanotf._src.keras.initializers import HeUniform as HeUniform
+from nanotf._src.keras.initializers import Identity as Identity
+from nanotf._src.keras.initializers import Initializer as Initializer
+from nanotf._src.keras.initializers import LecunNormal as LecunNormal
+from nanotf._src.keras.initializers import LecunUniform as LecunUniform
+from nanotf._src.keras.initializers import Ones as Ones
+from nanotf._src.keras.initializers import Orthogonal as Orthogonal
+from nanotf._src.keras.initializers import RandomNormal as RandomNormal
+from nanotf._src.keras.initializers import RandomUniform as RandomUniform
+from nanotf._src.keras.initializers import TruncatedNormal as TruncatedNormal
+from nanotf._src.keras.initializers import VarianceScaling as VarianceScaling
+from nanotf._src.keras.initializers import Zeros as Zeros
+from nanotf._src.keras.initializers import constant as constant
+from nanotf._src.keras.initializers import deserialize as deserialize
+from nanotf._src.keras.initializers import get as get
+from nanotf._src.keras.initializers import glorot_normal as glorot_normal
+from nanotf._src.keras.initializers import glorot_uniform as glorot_uniform
+from nanotf._src.keras.initializers import he_normal as he_normal
+from nanotf._src.keras.initializers import he_uniform as he_uniform
+from nanotf._src.keras.initializers import identity as identity
+from nanotf._src.keras.initializers import lecun_normal as lecun_normal
+from nanotf._src.keras.initializers import lecun_uniform as lecun_uniform
+from nanotf._src.keras.initializers import ones as ones
+from nanotf._src.keras.initializers import orthogonal as orthogonal
+from nanotf._src.keras.initializers import random_normal as random_normal
+from nanotf._src.keras.initializers import random_uniform as random_uniform
+from nanotf._src.keras.initializers import serialize as serialize
+from nanotf._src.keras.initializers import truncated_normal as truncated_normal
+from nanotf._src.keras.initializers import variance_scaling as variance_scaling
+from nanotf._src.keras.initializers import zeros as zeros
