@@ -17,7 +17,7 @@ from nanotf._src import autograph, dispatch, nest, variables
 from nanotf._src.backend import np
 from nanotf._src.dispatch import context
 from nanotf._src.graph import Graph, Node, building
-from nanotf._src.plan import Plan, prune, replay
+from nanotf._src.plan import GuardFailed, Plan, prune, replay
 from nanotf._src.tensor import Tensor, _wrap, convert_to_tensor
 from nanotf._src.tensor_spec import TensorSpec
 
@@ -248,7 +248,10 @@ class Function:
             cf = self._miss(key, args, kwargs, leaves, keep)
             if cf is None:  # AutoGraph fallback: this function now runs eagerly
                 return self._fn(*args, **kwargs)
-        return cf._call_flat(leaves)
+        try:
+            return cf._call_flat(leaves)
+        except GuardFailed:  # a data-dependent size changed: this call runs eagerly
+            return self._fn(*args, **kwargs)
 
     def _canonical(self, args, kwargs):
         if self._sig is None:
@@ -340,6 +343,8 @@ class Function:
         inputs: list = []
         names = self._arg_names(args)
         it = iter(specs)
+        if all(s is not None and None not in s for s, _ in specs):
+            graph.concrete = {}  # placeholders get the call's values (see `_maker`)
         with building(graph), _variable_creation(allow_create) as created:
             sym_args = []
             for name, a in zip(names, args):
@@ -359,6 +364,7 @@ class Function:
                 raise
             finally:
                 autograph.state.active -= bool(self._autograph)
+        graph.concrete = None
         specs_in = [TensorSpec(p.shape, p.dtype, p.op.name) for p in inputs]
         cf = ConcreteFunction(graph, inputs, out, self._name, specs_in, keep)
         for observe in list(trace_observers):
@@ -421,6 +427,10 @@ def _maker(graph, it, name, inputs):
         p = graph.placeholder(dt, shape, name=getattr(leaf, "name", None) if isinstance(
             leaf, TensorSpec) and leaf.name else name)
         inputs.append(p)
+        if graph.concrete is not None and not isinstance(leaf, TensorSpec):
+            value = leaf._v if isinstance(leaf, Tensor) else np.asarray(leaf)
+            if value.shape == tuple(shape):
+                graph.concrete[id(p)] = value
         return p
 
     return make
@@ -511,7 +521,8 @@ class ConcreteFunction:
         else:
             plan = self._plan
             if plan is None:
-                plan = self._plan = Plan(self._nodes, self.inputs, self.outputs)
+                plan = self._plan = Plan(self._nodes, self.inputs, self.outputs,
+                                         self.graph.guards)
             outs = [_wrap(a) for a in plan([t._v for t in tensors])]
         if self._single:
             return outs[0]

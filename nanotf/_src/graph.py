@@ -246,6 +246,10 @@ class Graph:
         self.finalized = False
         self.seed = None
         self._plans: dict = {}
+        # While tracing with the first call's values: id(tensor) -> array, so static shapes come
+        # from real values; `guards` holds the shapes data-dependent nodes must keep (id(node)).
+        self.concrete: dict | None = None
+        self.guards: dict = {}
 
     # --- building ---------------------------------------------------------------------------
     def add(self, prim: Primitive, inputs, attrs: dict):
@@ -267,10 +271,22 @@ class Graph:
         if self.finalized:
             raise RuntimeError("Graph is finalized and cannot be modified.")
         name = self.unique_name(naming.current_scope() + _OP_NAMES.get(prim.name, prim.name))
-        abstract = _plan.infer(prim, ins, attrs, name)
+        vals = None if self.concrete is None else _plan.concrete_outputs(prim, ins, attrs,
+                                                                         self.concrete)
+        guard = vals is not None and prim.name in _plan.DATA_DEPENDENT
+        if guard and any(n.prim.stateful for n in self.nodes):
+            vals = guard = None  # a failed guard reruns the function: no side effects before it
+        if vals is None:
+            abstract = _plan.infer(prim, ins, attrs, name)
+        else:
+            abstract = [AbstractArray(v.shape, v.dtype) for v in vals]
         node = Node(self, prim, tuple(ins), attrs, name, tuple(self._control))
         node.outputs = tuple(SymbolicTensor(node, i, a) for i, a in enumerate(abstract))
         self._append(node)
+        if vals is not None:
+            self.concrete.update(zip(map(id, node.outputs), vals))
+            if guard:
+                self.guards[id(node)] = tuple(v.shape for v in vals)
         if prim.nout == 1:
             res = node.outputs[0]
         elif prim.nout == 0 and not node.outputs:

@@ -54,6 +54,10 @@ def replay(nodes, env: dict) -> dict:
 _plan_ids = itertools.count()
 
 
+class GuardFailed(Exception):
+    """A data-dependent size differs from the traced one: the plan does not apply to this call."""
+
+
 class Plan:
     """Nodes compiled into one generated Python function over arrays.
 
@@ -62,9 +66,9 @@ class Plan:
     seen; each intermediate is released after its last use.
     """
 
-    def __init__(self, nodes, inputs, outputs):
+    def __init__(self, nodes, inputs, outputs, guards=None):
         self.nodes = list(nodes)
-        glb: dict = {"xp": np}
+        glb: dict = {"xp": np, "GuardFailed": GuardFailed}
         names: dict = {}
         for i, t in enumerate(inputs):
             names[id(t)] = f"a{i}"
@@ -106,6 +110,10 @@ class Plan:
                 body.append([f"{outs[0]} = {call}"])
             else:
                 body.append([f"{', '.join(outs)}, = {call}"])
+            if guards and id(node) in guards:  # a data-dependent size must match the trace's
+                glb[f"G{j}"] = guards[id(node)]
+                body[-1].append(f"if ({''.join(o + '.shape, ' for o in outs)}) != G{j}: "
+                                f"raise GuardFailed")
         rets = []
         for o in outputs:
             r = ref(o)
@@ -176,7 +184,7 @@ def constant_value(t):
 # =============================== shape inference ===============================
 
 # Ops whose output size depends on the input values: their first dim is unknown statically.
-_DATA_DEPENDENT = frozenset({"Where", "Unique", "UniqueWithCounts", "BooleanMask", "ListDiff",
+DATA_DEPENDENT = frozenset({"Where", "Unique", "UniqueWithCounts", "BooleanMask", "ListDiff",
                              "DynamicPartition", "Bincount"})
 
 
@@ -211,9 +219,34 @@ def infer(prim: dispatch.Primitive, ins, attrs: dict, name: str = "") -> list:
         else:
             raise _shape_error(prim, ins, first, name) from None
     res = [_graph.AbstractArray(s, dt) for s, dt in outs]
-    if prim.name in _DATA_DEPENDENT:
+    if prim.name in DATA_DEPENDENT:
         res = [_graph.AbstractArray((None,) + a.shape[1:], a.dtype) if a.shape else a for a in res]
     return res
+
+
+def concrete_outputs(prim, ins, attrs, values: dict):
+    """`prim`'s output arrays on the traced call's real values, or None when unavailable.
+
+    Stateful ops never run here, nor ops with their own shape rule; a failure means None.
+    """
+    if prim.stateful or prim.shape_fn is not None:
+        return None
+    arrays = []
+    for t in ins:
+        if t._symbolic and not t._is_variable:
+            a = values.get(id(t))
+            if a is None:
+                return None
+        else:
+            a = t._v.copy() if t._is_variable else t._v
+        arrays.append(a)
+    try:
+        with np.errstate(all="ignore"):
+            out = prim.impl(backend.xp_of(*arrays), *arrays, **attrs)
+    except Exception:  # noqa: BLE001 - shape inference on dummies decides instead
+        return None
+    outs = [out] if prim.nout == 1 else list(out or ())
+    return [o if hasattr(o, "shape") else np.asarray(o) for o in outs]
 
 
 def _dummy_outputs(prim, ins, attrs, sub, fill) -> list:

@@ -209,7 +209,8 @@ class InputLayer(Layer):
 
     def get_config(self) -> dict:
         return {"batch_input_shape": self._batch_input_shape, "dtype": self._dtype,
-                "sparse": self.sparse, "ragged": self.ragged, "name": self.name, "optional": False}
+                "sparse": self.sparse, "ragged": self.ragged, "name": self.name,
+                "optional": False}
 
 
 def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=None, tensor=None,  # noqa: N802

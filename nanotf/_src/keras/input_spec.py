@@ -89,7 +89,7 @@ def assert_input_compatibility(input_spec, inputs, layer_name: str) -> None:
     flat = nest.flatten(inputs)
     if len(flat) != len(specs):
         raise ValueError(f'Layer "{layer_name}" expects {len(specs)} input(s), but it received '
-                         f"{len(flat)} input tensors. Inputs received: {inputs}")
+                         f"{len(flat)} input tensors. Inputs received: {flat}")
     for i, (x, spec) in enumerate(zip(flat, specs)):
         if spec is not None:
             _check_one(i, x, spec, layer_name)
@@ -105,12 +105,10 @@ def _check_one(i: int, x, spec: InputSpec, layer_name: str) -> None:
         raise ValueError(f"{head} expected ndim={spec.ndim}, found ndim={ndim}. Full shape "
                          f"received: {_text(shape)}")
     if spec.max_ndim is not None and ndim > spec.max_ndim:
-        raise ValueError(f"Input {i} of layer '{layer_name}' is incompatible with the layer: "
-                         f"expected max_ndim={spec.max_ndim}, found ndim={ndim}")
+        raise ValueError(f"{head} expected max_ndim={spec.max_ndim}, found ndim={ndim}")
     if spec.min_ndim is not None and ndim < spec.min_ndim:
-        raise ValueError(f"Input {i} of layer '{layer_name}' is incompatible with the layer: "
-                         f"expected min_ndim={spec.min_ndim}, found ndim={ndim}. Full shape "
-                         f"received: {_text(shape)}")
+        raise ValueError(f"{head} expected min_ndim={spec.min_ndim}, found ndim={ndim}. Full "
+                         f"shape received: {_text(shape)}")
     if spec.dtype is not None:
         dt = getattr(x, "dtype", None)
         if dt is not None and dtypes.as_dtype(dt).name != spec.dtype:

@@ -343,7 +343,7 @@ class Layer(Module):
             elif dt.is_integer or dt.is_bool:
                 initializer = initializers.Zeros()
             else:
-                raise ValueError(f"An initializer for variable {name} of type {dt!r} is required "
+                raise ValueError(f"An initializer for variable {name} of type {dt!s} is required "
                                  f"for layer {self.name}. Received: {initializer}.")
         init = initializers.get(initializer)
         with init_scope():
@@ -475,10 +475,10 @@ class Layer(Module):
                 if not self.built:
                     self._maybe_build(inputs)
                 outputs = self.call(*args, **kwargs)
+            if self._activity_regularizer is not None:
+                self._activity_loss(outputs)
         finally:
             _ctx.depth, _ctx.training = depth, saved
-        if self._activity_regularizer is not None:
-            self._activity_loss(outputs)
         return outputs
 
     def _resolve_training(self, args, kwargs):

@@ -313,6 +313,7 @@ def print_summary(model, line_length, positions, print_fn, expand_nested, show_t
             for i, sub in enumerate(inner):
                 one(sub, level + 1, i == len(inner) - 1)
             print_fn("|" * level + "¯" * (line_length - 2 * level) + "|" * level)
+            last = True  # as tf_keras: no spacer line after an expanded block
         if not last:
             print_fn("|" * level + " " * (line_length - 2 * level) + "|" * level)
 
