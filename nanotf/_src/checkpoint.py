@@ -189,10 +189,10 @@ _pending: dict = {}  # id(owner) -> (weakref to owner, [(status, key, value), ..
 def _ref(obj):
     key = id(obj)
 
-    def gone(ref):  # drop values parked on an object that no longer exists
-        entry = _pending.get(key)
+    def gone(ref, pending=_pending):  # drop values parked on an object that no longer exists
+        entry = pending.get(key)
         if entry is not None and entry[0] is ref:
-            del _pending[key]
+            del pending[key]
 
     try:
         return weakref.ref(obj, gone)

@@ -2,8 +2,10 @@
 
 The cache key holds each tensor argument's shape and dtype and every other argument's Python value
 (objects by identity). A miss traces the function on SymbolicTensors: Python side effects happen
-then, once; Variables are captured by reference. A hit runs the ConcreteFunction: through a compiled
-Plan when no GradientTape is recording, else by binding its nodes again so the tapes see every op.
+then, once; Variables are captured by reference. Static shapes come from the traced call's values,
+so even data-dependent sizes are known; those are guarded (a call where one differs runs eagerly).
+A hit runs the ConcreteFunction: through a compiled Plan when no GradientTape is recording, else
+by binding its nodes again so the tapes see every op.
 """
 
 from __future__ import annotations

@@ -285,3 +285,23 @@ def test_plan_is_faster_than_eager_for_a_train_step():
 
     np.testing.assert_allclose(f(x)[1].numpy(), step(x)[1].numpy(), rtol=1e-5)
     assert best(f) < best(step)
+
+
+def test_data_dependent_sizes_are_guarded():
+    from nanotf._src import ops
+
+    w = tf.Variable([1.0, 2.0, 3.0, 4.0])
+
+    @function
+    def f(mask):
+        with tf.GradientTape() as tape:
+            y = tf.reduce_sum(ops.boolean_mask(w, mask) ** 2)
+        return y, tape.gradient(y, w)
+
+    y, g = f(tf.constant([True, False, True, False]))
+    assert float(y) == 10.0 and g.numpy().tolist() == [2.0, 0.0, 6.0, 0.0]
+    y, g = f(tf.constant([False, True, False, True]))  # same size: the traced plan
+    assert float(y) == 20.0 and g.numpy().tolist() == [0.0, 4.0, 0.0, 8.0]
+    y, g = f(tf.constant([True, True, True, False]))  # new size: guard fails, runs eagerly
+    assert float(y) == 14.0 and g.numpy().tolist() == [2.0, 4.0, 6.0, 0.0]
+    assert f.experimental_get_tracing_count() == 1

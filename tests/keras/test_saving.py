@@ -102,7 +102,10 @@ def test_save_load_round_trip(tmp_path, make, name):
     model = make()
     path = str(tmp_path / name)
     model.save(path)
-    loaded = keras.models.load_model(path)
+    # A .keras file names classes, as Keras does: an unregistered class needs custom_objects.
+    # A SavedModel directory also records import paths, so it loads without them.
+    custom = {"Sub": Sub} if make is subclassed and name.endswith(".keras") else None
+    loaded = keras.models.load_model(path, custom_objects=custom)
     same(model, loaded)
     assert [w.name for w in loaded.weights] == [w.name for w in model.weights]
     # The optimizer state came back: one more identical step gives identical weights.
@@ -129,8 +132,8 @@ def test_keras_archive_layout(tmp_path):
     assert [c["class_name"] for c in config["config"]["layers"]][-3:] == [
         "Dense", "Dropout", "Dense"]
     assert config["compile_config"]["optimizer"]["class_name"] == "Adam"
-    names = [layer.name for layer in model.layers if layer.weights]
-    assert {f"layers/{n}/vars/{i}" for n in names for i in (0, 1)} <= keys
+    # Keras names the entries by class, counted per model (layer names vary between instances).
+    assert {f"layers/{n}/vars/{i}" for n in ("dense", "dense_1") for i in (0, 1)} <= keys
     assert any(k.startswith("optimizer/vars/") for k in keys)
 
 

@@ -559,6 +559,8 @@ def serialize(loss) -> Any:
         return None
     if isinstance(loss, Loss):
         return serialization.serialize_object(loss, "keras.losses")
+    if isinstance(loss, str):
+        return loss
     return getattr(loss, "__name__", None)
 
 

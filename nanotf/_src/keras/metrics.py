@@ -420,6 +420,8 @@ def serialize(metric) -> Any:
 
     if isinstance(metric, Metric):
         return serialization.serialize_object(metric, "keras.metrics")
+    if isinstance(metric, str):
+        return metric
     return getattr(metric, "__name__", None)
 
 

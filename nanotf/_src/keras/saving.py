@@ -28,7 +28,7 @@ from nanotf._src.checkpoint import (
 )
 from nanotf._src.checkpoint_format import write_state
 from nanotf._src.keras import functional_config, losses, metrics, optimizers, serialization
-from nanotf._src.keras.layer import Layer
+from nanotf._src.keras.layer import Layer, to_snake_case
 from nanotf._src.version import NANOTF_VERSION, VERSION
 
 KERAS_VERSION = VERSION  # tf.keras 2.x: the Keras version equals TF's
@@ -111,11 +111,15 @@ def graph_network_children(model) -> dict:
 
 # --- Keras v3 weight paths (.keras, .weights.h5) --------------------------------------------------
 def weight_groups(model, include_optimizer: bool = False) -> list:
-    """`[(path, [variables])]` in Keras's layout: `layers/<name>`, `''` (own), `optimizer`."""
-    groups, covered = [], set()
+    """`[(path, [variables])]` in Keras's layout: `layers/dense`, `layers/dense_1`, ... (class
+    names counted per model), `''` (the model's own variables), `optimizer`."""
+    groups, covered, used = [], set(), {}
     for layer in getattr(model, "layers", []):
+        # Keras names entries by class, not by layer name: auto names differ between instances.
+        name = to_snake_case(type(layer).__name__)
+        used[name] = used.get(name, -1) + 1
         ws = list(layer.weights)
-        groups.append((f"layers/{layer.name}", ws))
+        groups.append((f"layers/{name}_{used[name]}" if used[name] else f"layers/{name}", ws))
         covered.update(id(w) for w in ws)
     own = [w for w in model.weights if id(w) not in covered]
     if own:
@@ -341,13 +345,20 @@ def revive_saved_model(export_dir: str, meta: dict, reader: CheckpointReader,
             pass
     found.update(custom_objects or {})
     config = meta.get("keras")
-    if config is None:
+    try:
+        model = deserialize_model(config, found, compile) if config is not None else None
+    except (TypeError, NotImplementedError):  # a config its class cannot take back
+        model = None
+    if model is None:  # as TF, a SavedModel loads without a working get_config
         try:
             model = saved_model._import(meta["class"])()
         except Exception:  # noqa: BLE001 - cannot construct: a plain object with the variables
             return saved_model._rebuild(meta["tree"], reader, {})
-    else:
-        model = deserialize_model(config, found, compile)
+        if config is not None:
+            if not model.built and config.get("build_config"):
+                model.build_from_config(config["build_config"])
+            if compile:
+                compile_from_config(model, config.get("compile_config"), found)
     CheckpointLoadStatus(model, reader)._restore()
     return model
 

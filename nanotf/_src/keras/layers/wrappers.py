@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from nanotf._src import ops
 from nanotf._src.keras.layer import Layer
+from nanotf._src.naming import name_scope
 from nanotf._src.tensor_shape import TensorShape
 
 
@@ -43,6 +44,14 @@ class Bidirectional(Layer):
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
         self._initial_weights = weights
+
+    def build(self, input_shape) -> None:
+        for layer in (self.forward_layer, self.backward_layer):
+            if not layer.built:
+                with name_scope(layer.name):
+                    layer.build(input_shape)
+                layer.built = True
+        self.built = True
 
     def call(self, inputs, training=None, mask=None, initial_state=None):
         fw_kwargs, bw_kwargs = {}, {}
