@@ -31,6 +31,9 @@ from nanotf._src.dtypes import uint8 as uint8
 from nanotf._src.dtypes import uint16 as uint16
 from nanotf._src.dtypes import uint32 as uint32
 from nanotf._src.dtypes import uint64 as uint64
+from nanotf._src.function import executing_eagerly as executing_eagerly
+from nanotf._src.function import function as function
+from nanotf._src.graph import init_scope as init_scope
 from nanotf._src.lazy import module_getattr as __getattr__  # noqa: F401
 from nanotf._src.naming import name_scope as name_scope
 from nanotf._src.ops import abs as abs  # noqa: A004
@@ -137,6 +140,18 @@ from nanotf._src.ops import unstack as unstack
 from nanotf._src.ops import where as where
 from nanotf._src.ops import zeros as zeros
 from nanotf._src.ops import zeros_like as zeros_like
+from nanotf._src.ops.control import case as case
+from nanotf._src.ops.control import cond as cond
+from nanotf._src.ops.control import foldl as foldl
+from nanotf._src.ops.control import foldr as foldr
+from nanotf._src.ops.control import map_fn as map_fn
+from nanotf._src.ops.control import scan as scan
+from nanotf._src.ops.control import switch_case as switch_case
+from nanotf._src.ops.control import while_loop as while_loop
+from nanotf._src.ops.logging import print as print  # noqa: A004
+from nanotf._src.session import control_dependencies as control_dependencies
+from nanotf._src.session import group as group
+from nanotf._src.session import no_op as no_op
 from nanotf._src.tape import GradientTape as GradientTape
 from nanotf._src.tape import custom_gradient as custom_gradient
 from nanotf._src.tensor import Tensor as Tensor
@@ -147,6 +162,7 @@ from nanotf._src.tensor import (
     register_tensor_conversion_function as register_tensor_conversion_function,
 )
 from nanotf._src.tensor_shape import TensorShape as TensorShape
+from nanotf._src.tensor_spec import TensorSpec as TensorSpec
 from nanotf._src.variables import Variable as Variable
 from nanotf._src.variables import VariableAggregation as VariableAggregation
 from nanotf._src.variables import VariableSynchronization as VariableSynchronization

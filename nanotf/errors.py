@@ -33,3 +33,4 @@ from nanotf._src.errors import UnauthenticatedError as UnauthenticatedError
 from nanotf._src.errors import UnavailableError as UnavailableError
 from nanotf._src.errors import UnimplementedError as UnimplementedError
 from nanotf._src.errors import UnknownError as UnknownError
+from nanotf._src.autograph import OperatorNotAllowedInGraphError as OperatorNotAllowedInGraphError

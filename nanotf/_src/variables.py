@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import enum
 
-from nanotf._src import dtypes, tape
+from nanotf._src import dispatch, dtypes, tape
 from nanotf._src.backend import asnumpy, np
 from nanotf._src.dispatch import bind, primitive
 from nanotf._src.naming import current_scope
 from nanotf._src.tensor import Tensor, _wrap, convert_to_tensor, numpy_text
 from nanotf._src.tensor_shape import TensorShape
+
+# tf.function watches variable creation while tracing (TF's singleton-variable rule).
+_creation_observers: list = []
+
+
+def _graph_update(var, op: str, value):
+    from nanotf._src.graph import variable_update
+
+    return variable_update(var, op, value)
 
 
 class VariableSynchronization(enum.Enum):
@@ -63,10 +72,18 @@ class Variable(Tensor):
         if initial_value is None:
             raise ValueError("The `initial_value` arg to `tf.Variable` must be specified except "
                              "when you are not providing a `variable_def`. You provided neither.")
+        if _creation_observers:
+            for observe in list(_creation_observers):
+                observe(self)
         if callable(initial_value):
-            initial_value = initial_value()
+            from nanotf._src.graph import init_scope  # initializers run eagerly, as TF lifts them
+
+            with init_scope():
+                initial_value = initial_value()
         if isinstance(initial_value, Tensor) and initial_value._symbolic:
-            raise ValueError("A tf.Variable cannot be initialized with a symbolic tensor.")
+            from nanotf._src.plan import constant_value  # created while tracing: lift the value
+
+            initial_value = constant_value(initial_value)
         t = convert_to_tensor(initial_value, dtype=dtype) if not isinstance(initial_value, Tensor) \
             else initial_value
         if dtype is not None and t.dtype != dtypes.as_dtype(dtype):
@@ -195,6 +212,8 @@ class Variable(Tensor):
 
     def assign(self, value, use_locking=None, name=None, read_value=True):
         """Sets the value; returns the updated variable (when `read_value`)."""
+        if dispatch.context.graph is not None or getattr(value, "_symbolic", False):
+            return _graph_update(self, "assign", value)
         a = self._new_value(value, "assign")
         if a.shape == self._v.shape and self._writable() and self._v.flags.writeable:
             np.copyto(self._v, a)
@@ -204,6 +223,8 @@ class Variable(Tensor):
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
         """Adds `delta` to the value in place."""
+        if dispatch.context.graph is not None or getattr(delta, "_symbolic", False):
+            return _graph_update(self, "assign_add", delta)
         a = self._new_value(delta, "assign_add")
         if self._writable():
             np.add(self._v, a, out=self._v, casting="unsafe")
@@ -213,6 +234,8 @@ class Variable(Tensor):
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
         """Subtracts `delta` from the value in place."""
+        if dispatch.context.graph is not None or getattr(delta, "_symbolic", False):
+            return _graph_update(self, "assign_sub", delta)
         a = self._new_value(delta, "assign_sub")
         if self._writable():
             np.subtract(self._v, a, out=self._v, casting="unsafe")

@@ -221,6 +221,23 @@ def test_dataset_and_generator_inputs():
 
     h = _model().fit(gen(), steps_per_epoch=4, epochs=2, verbose=0)
     assert len(h.history["loss"]) == 2
+
+    class Batches:  # a keras.utils.Sequence
+        ends = 0
+
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            return X[i * 5:(i + 1) * 5], Y[i * 5:(i + 1) * 5]
+
+        def on_epoch_end(self):
+            self.ends += 1
+
+    seq = Batches()
+    rec = Recorder()
+    _model().fit(seq, epochs=2, verbose=0, callbacks=[rec])
+    assert seq.ends == 2 and rec.events.count("batch_end 3") == 2
     with pytest.raises(ValueError, match="`batch_size` argument must not be specified"):
         _model().fit(ds, batch_size=4, verbose=0)
 

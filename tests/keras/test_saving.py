@@ -107,7 +107,8 @@ def test_save_load_round_trip(tmp_path, make, name):
     custom = {"Sub": Sub} if make is subclassed and name.endswith(".keras") else None
     loaded = keras.models.load_model(path, custom_objects=custom)
     same(model, loaded)
-    assert [w.name for w in loaded.weights] == [w.name for w in model.weights]
+    if make is not subclassed:  # a rebuilt subclassed model gets fresh unique names
+        assert [w.name for w in loaded.weights] == [w.name for w in model.weights]
     # The optimizer state came back: one more identical step gives identical weights.
     assert type(loaded.optimizer) is type(model.optimizer)
     assert int(loaded.optimizer.iterations.numpy()) == int(model.optimizer.iterations.numpy())

@@ -269,8 +269,10 @@ class DataHandler:
 
 
 def _is_sequence(x) -> bool:
+    """A `keras.utils.Sequence`-like object: indexable batches, not an array-like."""
     return (hasattr(x, "__getitem__") and hasattr(x, "__len__") and not isinstance(
-        x, (list, tuple, dict, np.ndarray, Tensor, str)) and not _is_dataset(x))
+        x, (list, tuple, dict, np.ndarray, Tensor, str)) and not hasattr(x, "__array__")
+        and not hasattr(x, "shape") and not _is_dataset(x))
 
 
 def _known_length(x):

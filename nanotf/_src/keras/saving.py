@@ -9,6 +9,7 @@ metadata.json), a SavedModel directory (`model.save('dir')`), Keras 2 HDF5 `.h5`
 from __future__ import annotations
 
 import datetime
+import inspect
 import io
 import json
 import os
@@ -226,6 +227,21 @@ def _deserialize_nested(value, fn):
     return fn(value) if isinstance(value, dict) else value
 
 
+def _optimizer(config, custom_objects):
+    try:
+        return optimizers.deserialize(config, custom_objects)
+    except (ValueError, TypeError):
+        name = str(config.get("class_name", "")) if isinstance(config, dict) else ""
+        if not name.startswith("Custom>"):
+            raise
+    # tf_keras >= 2.11 files name its new optimizers 'Custom>Adam' with extra arguments: keep
+    # the ones the Keras 2 optimizer takes.
+    cls = type(optimizers.get(name.split(">", 1)[1].lower()))
+    params = inspect.signature(cls.__init__).parameters
+    cfg = {k: v for k, v in config.get("config", {}).items() if k in params and v is not None}
+    return cls.from_config(cfg)
+
+
 def compile_from_config(model, config: dict | None, custom_objects=None) -> None:
     """Calls `model.compile` with a `compile_config` dict."""
     if not config:
@@ -233,7 +249,7 @@ def compile_from_config(model, config: dict | None, custom_objects=None) -> None
     with serialization.custom_object_scope(custom_objects or {}):
         args = dict(config)
         if args.get("optimizer") is not None:
-            args["optimizer"] = optimizers.deserialize(args["optimizer"], custom_objects)
+            args["optimizer"] = _optimizer(args["optimizer"], custom_objects)
         args["loss"] = _deserialize_nested(
             args.get("loss"), lambda c: losses.deserialize(c, custom_objects))
         for key in ("metrics", "weighted_metrics"):
@@ -245,6 +261,8 @@ def compile_from_config(model, config: dict | None, custom_objects=None) -> None
 def serialize_model(model, include_optimizer: bool = True) -> dict:
     """The `.keras` config.json object: class, config, build and compile configs."""
     out = functional_config.serialize_layer(model)
+    if out.get("registered_name") is None and type(model).__module__.startswith("nanotf."):
+        out["module"] = "keras"  # as tf_keras writes Sequential/Functional
     out["compile_config"] = compile_config(model) if include_optimizer else None
     return out
 

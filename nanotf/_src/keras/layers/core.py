@@ -197,6 +197,8 @@ class Identity(Layer):
 
 
 def _fn_config(fn) -> tuple:
+    if getattr(fn, "_keras_config", None) is not None:
+        return fn._keras_config, "lambda", getattr(fn, "__module__", None)
     if isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>":
         code = base64.b64encode(marshal.dumps(fn.__code__)).decode("ascii")
         return (code, None, None), "lambda", getattr(fn, "__module__", None)
@@ -205,9 +207,15 @@ def _fn_config(fn) -> tuple:
 
 def _fn_from_config(value, kind: str, module):
     if kind == "lambda":
+        import sys
+
         code = marshal.loads(base64.b64decode(value[0] if isinstance(value, (list, tuple))
                                               else value))
-        return types.FunctionType(code, globals())
+        scope = getattr(sys.modules.get(module or ""), "__dict__", None) or globals()
+        fn = types.FunctionType(code, scope)
+        fn.__module__ = module
+        fn._keras_config = value  # re-serialized as read (marshal output is not canonical)
+        return fn
     from nanotf._src.keras.serialization import custom_object
 
     fn = custom_object(value)

@@ -170,6 +170,9 @@ class ZeroPadding1D(ZeroPadding2D):
         padding = (padding,) if isinstance(padding, int) else (tuple(padding),)
         super().__init__(padding, **kwargs)
 
+    def get_config(self) -> dict:
+        return {**super().get_config(), "padding": self.padding[0]}
+
 
 class ZeroPadding3D(ZeroPadding2D):
     """Pads three spatial axes with zeros."""
@@ -213,6 +216,9 @@ class UpSampling1D(UpSampling2D):
     def __init__(self, size=2, **kwargs):
         super().__init__(size=(size,) if isinstance(size, int) else size, **kwargs)
 
+    def get_config(self) -> dict:
+        return {**super().get_config(), "size": self.size[0]}
+
 
 class Cropping2D(_Spatial):
     """Crops rows and columns: `cropping=((top, bottom), (left, right))`."""
@@ -239,6 +245,9 @@ class Cropping1D(Cropping2D):
     def __init__(self, cropping=(1, 1), **kwargs):
         cropping = (cropping,) if isinstance(cropping, int) else (tuple(cropping),)
         super().__init__(cropping, **kwargs)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "cropping": self.cropping[0]}
 
 
 __all__ = [
