@@ -34,7 +34,8 @@ from nanotf._src.variables import Variable
 __all__ = ["Checkpoint", "CheckpointOptions", "CheckpointReader",
            "atomic_path", "atomic_write", "get_checkpoint_state", "latest_checkpoint",
            "list_variables", "load_checkpoint", "load_variable", "object_graph",
-           "register_children", "register_slots", "restore_deferred", "write_prefix"]
+           "register_children", "register_slots", "restore_deferred", "write_prefix",
+           "write_state"]
 
 VALUE_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
 SLOT_MARK = "/.OPTIMIZER_SLOT/"

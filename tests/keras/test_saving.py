@@ -357,3 +357,38 @@ def test_crash_during_saved_model_dir_keeps_previous(tmp_path, monkeypatch):
 
 def test_saving_module_exports():
     assert saving.save_model and saving.load_model
+
+
+def test_checkpoint_manager_with_keras_model_and_optimizer(tmp_path):
+    """TF's training-checkpoints guide: Checkpoint(step, optimizer, net) + CheckpointManager."""
+    def make():
+        tf.random.set_seed(5)
+        net = keras.Sequential([keras.layers.Dense(4, activation="relu"), keras.layers.Dense(1)])
+        net(np.zeros((1, 3), np.float32))
+        opt = keras.optimizers.Adam(0.1)
+        return net, opt, tf.train.Checkpoint(step=tf.Variable(1), optimizer=opt, net=net)
+
+    x = RNG.normal(size=(16, 3)).astype(np.float32)
+    y = x.sum(axis=1, keepdims=True)
+
+    def train_step(net, opt):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(net(x) - y))
+        opt.apply_gradients(zip(tape.gradient(loss, net.trainable_variables),
+                                net.trainable_variables))
+        return float(loss.numpy())
+
+    net, opt, ckpt = make()
+    manager = tf.train.CheckpointManager(ckpt, str(tmp_path / "tf_ckpts"), max_to_keep=3)
+    for _ in range(5):
+        train_step(net, opt)
+        ckpt.step.assign_add(1)
+        manager.save()
+    assert [os.path.basename(p) for p in manager.checkpoints] == ["ckpt-3", "ckpt-4", "ckpt-5"]
+    keys = [k for k, _ in tf.train.list_variables(manager.latest_checkpoint)]
+    assert "net/layer_with_weights-0/kernel/.OPTIMIZER_SLOT/optimizer/m" + V in keys
+    assert "optimizer/iter" + V in keys
+    net2, opt2, ckpt2 = make()
+    ckpt2.restore(manager.latest_checkpoint).assert_consumed()
+    assert int(ckpt2.step.numpy()) == 6 and int(opt2.iterations.numpy()) == 5
+    assert train_step(net, opt) == train_step(net2, opt2)  # Adam's slots came back too

@@ -18,8 +18,9 @@ def shell(monkeypatch):
     pytest.importorskip("IPython", reason="the note is a notebook: IPython runs its cells")
     pytest.importorskip("matplotlib", reason="the note plots with matplotlib")
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    import nanotf
     from IPython.core.interactiveshell import InteractiveShell
+
+    import nanotf
 
     class NotebookShell(InteractiveShell):
         def enable_gui(self, gui=None):  # `%matplotlib inline` draws nothing here

@@ -35,6 +35,10 @@ _ALLOWED_KWARGS = frozenset({"input_dim", "input_shape", "batch_input_shape", "b
 _WEIGHT_KWARGS = frozenset({"getter", "collections", "experimental_autocast", "caching_device",
                             "partitioner", "autocast"})
 _MISSING = object()
+_K2_ORDER = ("name", "shape", "dtype", "initializer", "regularizer", "trainable", "constraint",
+             "use_resource", "synchronization", "aggregation")
+_K3_ORDER = ("shape", "initializer", "dtype", "trainable", "autocast", "regularizer",
+             "constraint", "aggregation", "name")
 
 
 def to_snake_case(name: str) -> str:
@@ -307,21 +311,35 @@ class Layer(Module):
     non_trainable_variables = non_trainable_weights
 
     # --- weights ----------------------------------------------------------------------------------
-    def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
-                   trainable=None, constraint=None, use_resource=None,
-                   synchronization=VariableSynchronization.AUTO,
-                   aggregation=VariableAggregation.NONE, **kwargs) -> Variable:
-        """Creates a weight Variable owned by this layer (Keras 2: `add_weight('w', shape)`).
+    def add_weight(self, *args, **kwargs) -> Variable:
+        """Creates a weight Variable owned by this layer.
 
-        A non-string first argument is read as the shape (Keras 3 order: `shape, initializer`).
-        Float weights default to `glorot_uniform`, integer and bool weights to zeros.
+        Keras 2 order: `add_weight(name=None, shape=None, dtype=None, initializer=None,
+        regularizer=None, trainable=None, constraint=None, ...)`, so `add_weight('w', shape)`
+        works; a non-string first positional argument selects Keras 3's order
+        `(shape, initializer, dtype, trainable, autocast, regularizer, constraint, aggregation,
+        name)`. Float weights default to `glorot_uniform`, integer and bool weights to zeros.
 
         Example:
           >>> self.kernel = self.add_weight('kernel', shape=(4, 2), initializer='zeros')
         """
-        if name is not None and not isinstance(name, str):
-            name, shape, initializer = kwargs.pop("name", None), name, (
-                shape if shape is not None else initializer)
+        order = _K2_ORDER if not args or args[0] is None or isinstance(args[0], str) \
+            else _K3_ORDER
+        if len(args) > len(order):
+            raise TypeError(f"add_weight() takes at most {len(order)} positional arguments")
+        for key, value in zip(order, args):
+            if key in kwargs:
+                raise TypeError(f"add_weight() got multiple values for argument '{key}'")
+            kwargs[key] = value
+        return self._add_weight(**kwargs)
+
+    def _add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
+                    trainable=None, constraint=None, use_resource=None,
+                    synchronization=VariableSynchronization.AUTO,
+                    aggregation=VariableAggregation.NONE, **kwargs) -> Variable:
+        kwargs.pop("autocast", None)
+        if isinstance(aggregation, str):
+            aggregation = VariableAggregation.NONE
         for k in kwargs:
             if k not in _WEIGHT_KWARGS:
                 raise TypeError("Unknown keyword argument:", k)

@@ -26,8 +26,8 @@ from nanotf._src.checkpoint import (
     register_children,
     register_slots,
     write_prefix,
+    write_state,
 )
-from nanotf._src.checkpoint_format import write_state
 from nanotf._src.keras import functional_config, losses, metrics, optimizers, serialization
 from nanotf._src.keras.layer import Layer, to_snake_case
 from nanotf._src.version import NANOTF_VERSION, VERSION
