@@ -86,6 +86,9 @@ class KerasTensor(Tensor):
     def __hash__(self):
         return id(self)
 
+    def __format__(self, spec):
+        return format(str(self), spec)
+
     def __bool__(self):
         raise TypeError("Using a symbolic `tf.Tensor` as a Python `bool` is not allowed. "
                         f"({self})")
@@ -314,7 +317,8 @@ def symbolic_call(layer: Layer, args, kwargs):
         s_kwargs = nest.map_structure(_scratch, kwargs)
         try:
             outs = layer(*s_args, **s_kwargs)
-        except (ValueError, TypeError, errors.OpError, NotImplementedError) as e:
+        except (ValueError, TypeError, AttributeError, errors.OpError,
+                NotImplementedError) as e:
             outs = _dummy_outputs(layer, s_args, s_kwargs, e)
         return _record(layer, tuple(args), kwargs, outs)
 
@@ -359,9 +363,9 @@ def infer_output_shape(layer: Layer, input_shape):
 
 
 def _takes_training(layer) -> bool:
-    from nanotf._src.keras.layer import _call_spec
+    from nanotf._src.keras.layer_call import call_spec
 
-    return _call_spec(layer).expects_training
+    return call_spec(layer).expects_training
 
 
 # --- networks ------------------------------------------------------------------------------------

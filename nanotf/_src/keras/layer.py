@@ -9,9 +9,6 @@ its name scope. Symbolic (`tf.keras.Input`) inputs go to `functional.symbolic_ca
 
 from __future__ import annotations
 
-import inspect
-import re
-import threading
 import warnings
 import weakref
 
@@ -20,6 +17,17 @@ from nanotf._src.backend import np
 from nanotf._src.graph import init_scope
 from nanotf._src.keras import backend, constraints, initializers, regularizers
 from nanotf._src.keras.input_spec import InputSpec, assert_input_compatibility
+from nanotf._src.keras.layer_call import (
+    auto_config,
+    autocast,
+    call_spec,
+    convert_inputs,
+    ctx,
+    is_symbolic,
+    resolve_training,
+    shapes_of,
+    to_snake_case,
+)
 from nanotf._src.module import Module, walk
 from nanotf._src.naming import name_scope
 from nanotf._src.tensor import Tensor, convert_to_tensor
@@ -28,7 +36,6 @@ from nanotf._src.variables import Variable, VariableAggregation, VariableSynchro
 
 __all__ = ["Layer", "InputSpec", "to_snake_case"]
 
-_ctx = threading.local()  # depth / training of the running Layer.__call__ stack
 _loss_holders: weakref.WeakSet = weakref.WeakSet()  # layers holding losses from the last call
 _ALLOWED_KWARGS = frozenset({"input_dim", "input_shape", "batch_input_shape", "batch_size",
                              "weights", "activity_regularizer", "autocast", "implementation"})
@@ -39,72 +46,6 @@ _K2_ORDER = ("name", "shape", "dtype", "initializer", "regularizer", "trainable"
              "use_resource", "synchronization", "aggregation")
 _K3_ORDER = ("shape", "initializer", "dtype", "trainable", "autocast", "regularizer",
              "constraint", "aggregation", "name")
-
-
-def to_snake_case(name: str) -> str:
-    """Keras's default layer names: `'MaxPooling2D'` -> `'max_pooling2d'`."""
-    s = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    s = re.sub("([a-z])([A-Z])", r"\1_\2", s).lower()
-    return s if s[0] != "_" else "private" + s
-
-
-class _CallSpec:
-    """What a `call` signature accepts (computed once per `call` function)."""
-
-    __slots__ = ("names", "training_index", "expects_training", "default_training",
-                 "expects_mask", "accepts_kwargs")
-
-    def __init__(self, fn):
-        params = list(inspect.signature(fn).parameters.values())[1:]  # drop self
-        self.names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY,
-                                                           p.POSITIONAL_OR_KEYWORD)]
-        self.accepts_kwargs = any(p.kind == p.VAR_KEYWORD for p in params)
-        by_name = {p.name: p for p in params}
-        t = by_name.get("training")
-        self.training_index = self.names.index("training") if "training" in self.names else None
-        self.expects_training = t is not None or self.accepts_kwargs
-        self.default_training = t.default if t is not None and t.default is not t.empty else None
-        self.expects_mask = "mask" in by_name or self.accepts_kwargs
-
-
-_SPECS: dict = {}
-
-
-def _call_spec(layer) -> _CallSpec:
-    fn = type(layer).call
-    spec = _SPECS.get(fn)
-    if spec is None:
-        spec = _SPECS[fn] = _CallSpec(fn)
-    return spec
-
-
-def _to_tensor(x):
-    if isinstance(x, (np.ndarray, np.generic, float, int)) and not isinstance(x, bool):
-        return convert_to_tensor(x)
-    return x
-
-
-def _convert_inputs(inputs):
-    if isinstance(inputs, Tensor):
-        return inputs
-    if isinstance(inputs, (list, tuple, dict)):
-        return nest.map_structure(_to_tensor, inputs)
-    return _to_tensor(inputs)
-
-
-def _is_symbolic(x) -> bool:
-    if isinstance(x, Tensor):
-        return x._symbolic and getattr(x, "_keras_history", None) is not None
-    if isinstance(x, (list, tuple, dict)):
-        return any(_is_symbolic(t) for t in nest.flatten(x))
-    return False
-
-
-def _shapes(inputs):
-    if isinstance(inputs, Tensor):
-        return TensorShape(inputs._v.shape)
-    return nest.map_structure(lambda t: TensorShape(t.shape) if hasattr(t, "shape") else None,
-                              inputs)
 
 
 def _default(fn):
@@ -421,9 +362,9 @@ class Layer(Module):
             if callable(loss) and not isinstance(loss, Tensor):
                 self._callable_losses.append(loss)
             elif isinstance(loss, Tensor) and loss._symbolic:
-                if getattr(_ctx, "depth", 0) == 0:  # inside a call it is re-added when run
+                if getattr(ctx, "depth", 0) == 0:  # inside a call it is re-added when run
                     self._add_symbolic_loss(loss)
-            elif getattr(_ctx, "depth", 0) > 0:
+            elif getattr(ctx, "depth", 0) > 0:
                 self._losses.append(loss if isinstance(loss, Tensor) else convert_to_tensor(
                     loss, dtype=backend.floatx()))
                 _loss_holders.add(self)
@@ -462,32 +403,32 @@ class Layer(Module):
         if args:
             inputs = args[0]
         else:
-            first = _call_spec(self).names[0] if _call_spec(self).names else "inputs"
+            first = call_spec(self).names[0] if call_spec(self).names else "inputs"
             if first not in kwargs:
                 raise ValueError("The first argument to `Layer.call` must always be passed.")
             inputs = kwargs.pop(first)
             args = (inputs,)
         if not isinstance(inputs, Tensor):
-            inputs = _convert_inputs(inputs)
+            inputs = convert_inputs(inputs)
             args = (inputs,) + args[1:]
-        if _is_symbolic(inputs) or (len(args) > 1 and _is_symbolic(list(args[1:]))):
+        if is_symbolic(inputs) or (len(args) > 1 and is_symbolic(list(args[1:]))):
             from nanotf._src.keras import functional
 
             return functional.symbolic_call(self, args, kwargs)
-        args, kwargs, training = self._resolve_training(args, kwargs)
+        args, kwargs, training = resolve_training(self, args, kwargs)
         if self.input_spec is not None:
             assert_input_compatibility(self.input_spec, inputs, self._name)
         if self._autocast:
-            cast = _autocast(inputs, self._compute_np)
+            cast = autocast(inputs, self._compute_np)
             if cast is not inputs:
                 args = (cast,) + args[1:]
-        depth = getattr(_ctx, "depth", 0)
+        depth = getattr(ctx, "depth", 0)
         if depth == 0 and _loss_holders:
             for layer in list(_loss_holders):
                 layer._losses = []
             _loss_holders.clear()
-        saved = getattr(_ctx, "training", None)
-        _ctx.depth, _ctx.training = depth + 1, training
+        saved = getattr(ctx, "training", None)
+        ctx.depth, ctx.training = depth + 1, training
         try:
             with name_scope(self._name):
                 if not self.built:
@@ -496,37 +437,11 @@ class Layer(Module):
             if self._activity_regularizer is not None:
                 self._activity_loss(outputs)
         finally:
-            _ctx.depth, _ctx.training = depth, saved
+            ctx.depth, ctx.training = depth, saved
         return outputs
 
-    def _resolve_training(self, args, kwargs):
-        spec = _call_spec(self)
-        ctx_training = getattr(_ctx, "training", None)
-        if not spec.expects_training:
-            training = kwargs.pop("training", None)
-            if "mask" in kwargs and not spec.expects_mask:
-                kwargs.pop("mask")
-            return args, kwargs, ctx_training if training is None else training
-        idx = spec.training_index
-        positional = idx is not None and len(args) > idx
-        training = args[idx] if positional else kwargs.get("training")
-        if training is None:
-            if ctx_training is not None:
-                training = ctx_training
-            elif backend.global_learning_phase_is_set():
-                training = bool(backend.learning_phase())
-            else:
-                training = spec.default_training
-            if positional:
-                args = args[:idx] + (training,) + args[idx + 1:]
-            else:
-                kwargs["training"] = training
-        if "mask" in kwargs and not spec.expects_mask:
-            kwargs.pop("mask")
-        return args, kwargs, training
-
     def _maybe_build(self, inputs) -> None:
-        shapes = _shapes(inputs)
+        shapes = shapes_of(inputs)
         if not getattr(type(self).build, "_is_default", False):
             with init_scope():
                 self.build(shapes)
@@ -561,7 +476,7 @@ class Layer(Module):
         init = type(self).__init__
         if init is Layer.__init__ or type(self).get_config is not Layer.get_config:
             return config
-        return _auto_config(self, init)
+        return auto_config(self, init)
 
     @classmethod
     def from_config(cls, config: dict):
@@ -617,16 +532,6 @@ class Layer(Module):
         return self._inbound_nodes[node_index].output_shape
 
 
-def _autocast(inputs, npd):
-    if isinstance(inputs, Tensor):
-        dt = inputs._v.dtype
-        if dt != npd and dt.kind == "f" and npd.kind == "f":
-            return ops.cast(inputs, npd)
-        return inputs
-    if isinstance(inputs, (list, tuple, dict)):
-        return nest.map_structure(lambda t: _autocast(t, npd), inputs)
-    return inputs
-
 
 def _dedup(weights: list) -> list:
     seen, out = set(), []
@@ -635,27 +540,3 @@ def _dedup(weights: list) -> list:
             seen.add(id(w))
             out.append(w)
     return out
-
-
-def _auto_config(layer, init) -> dict:
-    """The constructor arguments a layer was created with (for layers without `get_config`)."""
-    args, kwargs = layer._init_args
-    try:
-        bound = inspect.signature(init).bind(layer, *args, **kwargs)
-    except TypeError:
-        bound = None
-    config = {}
-    if bound is not None:
-        for k, v in list(bound.arguments.items())[1:]:
-            param = bound.signature.parameters[k]
-            if param.kind == param.VAR_KEYWORD:
-                config.update(v)
-            elif param.kind != param.VAR_POSITIONAL:
-                config[k] = v
-    ok = all(isinstance(v, (int, float, str, bool, type(None), list, tuple, dict))
-             for v in config.values())
-    if bound is None or not ok:
-        extra = [p for p in inspect.signature(init).parameters if p not in ("self", "kwargs")]
-        raise NotImplementedError(f"Layer {type(layer).__name__} has arguments {extra} in "
-                                  f"`__init__` and therefore must override `get_config()`.")
-    return config

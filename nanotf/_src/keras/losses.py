@@ -85,7 +85,7 @@ def reduce_weighted_loss(weighted_losses: Tensor, reduction: str = Reduction.SUM
         return ops.divide_no_nan(total, ops.cast(ops.size(weighted_losses), total.dtype))
     n = int(np.prod(shape, dtype=np.int64))
     # divide_no_nan(sum, count): a plain division unless there is nothing to average
-    return ops.divide(total, ops.cast(n, total.dtype)) if n else ops.zeros_like(total)
+    return ops.divide(total, total.dtype.as_numpy_dtype(n)) if n else ops.zeros_like(total)
 
 
 def compute_weighted_loss(losses, sample_weight=None,
@@ -289,7 +289,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False, a
     reshaped = _rank(target) != rank - 1
     if reshaped:
         target = ops.reshape(target, [-1])
-        out = ops.reshape(out, [-1, out_shape[-1]])
+        if rank != 2:
+            out = ops.reshape(out, [-1, out_shape[-1]])
     if target._shape_tuple() != out._shape_tuple()[:-1]:
         raise ValueError(
             f"sparse_categorical_crossentropy: labels of shape {y_true._shape_tuple()} do not fit "

@@ -91,7 +91,7 @@ class Model(Trainer, Layer):
             raise ValueError("Input shape must be defined when calling `build()` on a `Model` "
                              "subclass.")
         from nanotf._src.keras import functional
-        from nanotf._src.keras.layer import _call_spec
+        from nanotf._src.keras.layer_call import call_spec
 
         def placeholder(shape):
             return functional.KerasTensor(TensorShape(shape).as_list(), self.dtype)
@@ -100,7 +100,7 @@ class Model(Trainer, Layer):
             isinstance(input_shape, (list, tuple)) and all(
                 d is None or isinstance(d, int) for d in input_shape))
         x = placeholder(input_shape) if single else nest.map_structure(placeholder, input_shape)
-        kwargs = {"training": False} if _call_spec(self).training_index is not None else {}
+        kwargs = {"training": False} if call_spec(self).training_index is not None else {}
         try:
             self(x, **kwargs)
         except (ValueError, TypeError, NotImplementedError):
@@ -153,6 +153,16 @@ class Model(Trainer, Layer):
         from nanotf._src.keras import functional
 
         functional.add_symbolic_loss(self, loss)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        """A functional model from its graph config, or a subclassed model from its arguments."""
+        if "layers" in config and "input_layers" in config:
+            from nanotf._src.keras import functional, functional_config
+
+            target = functional.Functional if cls is Model else cls
+            return functional_config.from_network_config(target, config, custom_objects)
+        return cls(**config)
 
     def get_config(self) -> dict:
         """Subclassed models: their constructor arguments (see `Layer.get_config`)."""

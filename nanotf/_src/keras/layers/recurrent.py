@@ -336,9 +336,9 @@ class RNN(Layer):
 
 
 def _takes_training(cell) -> bool:
-    from nanotf._src.keras.layer import _call_spec
+    from nanotf._src.keras.layer_call import call_spec
 
-    return _call_spec(cell).training_index is not None
+    return call_spec(cell).training_index is not None
 
 
 def _scope(cell):
