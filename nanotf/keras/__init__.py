@@ -5,7 +5,7 @@ Example:
 
 from nanotf._src.keras.functional import Input as Input
 from nanotf._src.keras.model import Model as Model
-from nanotf._src.keras.saving import KERAS_VERSION as __version__
+from nanotf._src.keras.saving import KERAS_VERSION as __version__  # noqa: F401
 from nanotf._src.keras.sequential import Sequential as Sequential
 from nanotf.keras import activations as activations
 from nanotf.keras import backend as backend

@@ -2,8 +2,8 @@
 
 from nanotf._src.keras.functional import Input as Input
 from nanotf._src.keras.functional import InputLayer as InputLayer
-from nanotf._src.keras.functional_config import deserialize_layer as deserialize
-from nanotf._src.keras.functional_config import serialize_layer as serialize
+from nanotf._src.keras.functional_config import deserialize_layer as deserialize  # noqa: F401
+from nanotf._src.keras.functional_config import serialize_layer as serialize  # noqa: F401
 from nanotf._src.keras.input_spec import InputSpec as InputSpec
 from nanotf._src.keras.layer import Layer as Layer
 from nanotf._src.keras.layers.conv import Conv1D as Conv1D
@@ -12,9 +12,9 @@ from nanotf._src.keras.layers.conv import Conv2DTranspose as Conv2DTranspose
 from nanotf._src.keras.layers.conv import Convolution1D as Convolution1D
 from nanotf._src.keras.layers.conv import Convolution2D as Convolution2D
 from nanotf._src.keras.layers.conv import Convolution2DTranspose as Convolution2DTranspose
+from nanotf._src.keras.layers.core import ELU as ELU
 from nanotf._src.keras.layers.core import Activation as Activation
 from nanotf._src.keras.layers.core import Dense as Dense
-from nanotf._src.keras.layers.core import ELU as ELU
 from nanotf._src.keras.layers.core import Embedding as Embedding
 from nanotf._src.keras.layers.core import Identity as Identity
 from nanotf._src.keras.layers.core import Lambda as Lambda
@@ -56,10 +56,10 @@ from nanotf._src.keras.layers.pooling import MaxPool2D as MaxPool2D
 from nanotf._src.keras.layers.pooling import MaxPooling1D as MaxPooling1D
 from nanotf._src.keras.layers.pooling import MaxPooling2D as MaxPooling2D
 from nanotf._src.keras.layers.recurrent import GRU as GRU
-from nanotf._src.keras.layers.recurrent import GRUCell as GRUCell
 from nanotf._src.keras.layers.recurrent import LSTM as LSTM
-from nanotf._src.keras.layers.recurrent import LSTMCell as LSTMCell
 from nanotf._src.keras.layers.recurrent import RNN as RNN
+from nanotf._src.keras.layers.recurrent import GRUCell as GRUCell
+from nanotf._src.keras.layers.recurrent import LSTMCell as LSTMCell
 from nanotf._src.keras.layers.recurrent import SimpleRNN as SimpleRNN
 from nanotf._src.keras.layers.recurrent import SimpleRNNCell as SimpleRNNCell
 from nanotf._src.keras.layers.regularization import ActivityRegularization as ActivityRegularization

@@ -2,8 +2,8 @@
 
 from nanotf._src.keras.backend import set_random_seed as set_random_seed
 from nanotf._src.keras.data_utils import get_file as get_file
-from nanotf._src.keras.functional_config import deserialize_layer as deserialize_keras_object
-from nanotf._src.keras.functional_config import serialize_layer as serialize_keras_object
+from nanotf._src.keras.functional_config import deserialize_layer as deserialize_keras_object  # noqa: F401
+from nanotf._src.keras.functional_config import serialize_layer as serialize_keras_object  # noqa: F401
 from nanotf._src.keras.np_utils import normalize as normalize
 from nanotf._src.keras.np_utils import to_categorical as to_categorical
 from nanotf._src.keras.progbar import Progbar as Progbar

@@ -155,7 +155,7 @@ def test_get_set_weights_and_errors():
         d.set_weights([np.zeros((2, 4)), np.zeros(3)])
 
 
-# --- calling ----------------------------------------------------------------------------------------
+# --- calling --------------------------------------------------------------------------------------
 def test_training_resolution():
     seen = []
 
@@ -226,7 +226,7 @@ def test_unknown_keyword_argument():
     assert e.value.args == ("Keyword argument not understood:", "foo")
 
 
-# --- losses -------------------------------------------------------------------------------------------
+# --- losses ---------------------------------------------------------------------------------------
 def test_losses_regularizers_and_add_loss():
     d = L.Dense(3, kernel_regularizer="l2", activity_regularizer=K.regularizers.L1(0.01),
                 kernel_initializer="ones")
@@ -261,7 +261,7 @@ def test_losses_regularizers_and_add_loss():
     assert [float(v) for v in w.losses] == [4.0]
 
 
-# --- config ------------------------------------------------------------------------------------------
+# --- config ---------------------------------------------------------------------------------------
 def test_get_config_and_auto_config():
     assert L.Flatten(input_shape=(28, 28)).get_config() == {
         "name": "flatten", "trainable": True, "dtype": "float32",
@@ -297,7 +297,7 @@ def test_unique_names_and_clear_session():
                                      "dtype=float32, numpy=")
 
 
-# --- keras.backend, initializers, regularizers, constraints -------------------------------------------
+# --- keras.backend, initializers, regularizers, constraints ---------------------------------------
 def test_backend_settings():
     assert K.backend.floatx() == "float32" and K.backend.epsilon() == 1e-7
     assert K.backend.image_data_format() == "channels_last"

@@ -6,6 +6,7 @@ Expected summaries were printed by tf_keras (TF 2.21, TF_USE_LEGACY_KERAS=1) for
 from __future__ import annotations
 
 import io
+import os
 import warnings
 from contextlib import redirect_stdout
 
@@ -37,120 +38,18 @@ def seed004_model():
                                 L.Dropout(0.2), L.Dense(10)])
 
 
-SEQUENTIAL = """\
-Model: "sequential"
-_________________________________________________________________
- Layer (type)                Output Shape              Param #   
-=================================================================
- flatten (Flatten)           (None, 784)               0         
-                                                                 
- dense (Dense)               (None, 128)               100480    
-                                                                 
- dropout (Dropout)           (None, 128)               0         
-                                                                 
- dense_1 (Dense)             (None, 10)                1290      
-                                                                 
-=================================================================
-Total params: 101770 (397.54 KB)
-Trainable params: 101770 (397.54 KB)
-Non-trainable params: 0 (0.00 Byte)
-_________________________________________________________________
-"""
+DATA = os.path.join(os.path.dirname(__file__), "data")
 
-FUNCTIONAL = """\
-Model: "model"
-__________________________________________________________________________________________________
- Layer (type)                Output Shape                 Param #   Connected to                  
-==================================================================================================
- a (InputLayer)              [(None, 8)]                  0         []                            
-                                                                                                  
- input_1 (InputLayer)        [(None, 4)]                  0         []                            
-                                                                                                  
- dense (Dense)               (None, 16)                   144       ['a[0][0]']                   
-                                                                                                  
- dense_1 (Dense)             (None, 16)                   80        ['input_1[0][0]']             
-                                                                                                  
- concatenate (Concatenate)   (None, 32)                   0         ['dense[0][0]',               
-                                                                     'dense_1[0][0]']             
-                                                                                                  
- tf.math.multiply (TFOpLamb  (None, 32)                   0         ['concatenate[0][0]']         
- da)                                                                                              
-                                                                                                  
- tf.reshape (TFOpLambda)     (None, 32)                   0         ['tf.math.multiply[0][0]']    
-                                                                                                  
- out1 (Dense)                (None, 1)                    33        ['tf.reshape[0][0]']          
-                                                                                                  
- dense_2 (Dense)             (None, 3)                    99        ['tf.reshape[0][0]']          
-                                                                                                  
-==================================================================================================
-Total params: 356 (1.39 KB)
-Trainable params: 356 (1.39 KB)
-Non-trainable params: 0 (0.00 Byte)
-__________________________________________________________________________________________________
-"""
 
-SHARED = """\
-Model: "model"
-_____________________________________________________________________________________________________________
- Layer (type)                Output Shape                 Param #   Connected to                  Trainable  
-=============================================================================================================
- input_1 (InputLayer)        [(None, 4)]                  0         []                            Y          
-                                                                                                             
- dense (Dense)               (None, 4)                    20        ['input_1[0][0]',             N          
-                                                                     'dense[0][0]']                          
-                                                                                                             
- batch_normalization (Batch  (None, 4)                    16        ['dense[1][0]']               Y          
- Normalization)                                                                                              
-                                                                                                             
-=============================================================================================================
-Total params: 36 (144.00 Byte)
-Trainable params: 8 (32.00 Byte)
-Non-trainable params: 28 (112.00 Byte)
-_____________________________________________________________________________________________________________
-"""
-
-SUBCLASSED = """\
-Model: "m"
-_________________________________________________________________
- Layer (type)                Output Shape              Param #   
-=================================================================
- dense (Dense)               multiple                  18        
-                                                                 
- dense_1 (Dense)             multiple                  8         
-                                                                 
-=================================================================
-Total params: 26 (104.00 Byte)
-Trainable params: 26 (104.00 Byte)
-Non-trainable params: 0 (0.00 Byte)
-_________________________________________________________________
-"""
-
-NESTED = """\
-Model: "outer"
-_________________________________________________________________
- Layer (type)                Output Shape              Param #   
-=================================================================
- input_2 (InputLayer)        [(None, 8)]               0         
-                                                                 
- model (Functional)          (None, 4)                 36        
-|¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯|
-| input_1 (InputLayer)       [(None, 8)]               0        |
-|                                                               |
-| dense (Dense)              (None, 4)                 36       |
-¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯¯
- dense_1 (Dense)             (None, 2)                 10        
-                                                                 
-=================================================================
-Total params: 46 (184.00 Byte)
-Trainable params: 46 (184.00 Byte)
-Non-trainable params: 0 (0.00 Byte)
-_________________________________________________________________
-"""
+def snapshot(name: str) -> str:
+    """A summary printed by tf_keras for the same model (data/summary_<name>.txt)."""
+    with open(os.path.join(DATA, f"summary_{name}.txt"), encoding="utf-8") as f:
+        return f.read()
 
 
 # --- summaries ------------------------------------------------------------------------------------
 def test_sequential_summary_matches_tf_keras():
-    assert summary_of(seed004_model()) == SEQUENTIAL
+    assert summary_of(seed004_model()) == snapshot("sequential")
 
 
 def test_functional_summary_matches_tf_keras():
@@ -159,7 +58,7 @@ def test_functional_summary_matches_tf_keras():
     z = tf.reshape(z * 2.0, [-1, 32])
     model = K.Model([inp, inp2], [L.Dense(1, name="out1")(z), L.Dense(3)(z)])
     assert type(model).__name__ == "Functional" and model.name == "model"
-    assert summary_of(model) == FUNCTIONAL
+    assert summary_of(model) == snapshot("functional")
     out = model([np.ones((2, 8)), np.ones((2, 4))])
     assert [tuple(t.shape) for t in out] == [(2, 1), (2, 3)]
     assert model.output_names == ["out1", "dense_2"] and model.input_names == ["a", "input_1"]
@@ -170,7 +69,7 @@ def test_shared_layer_summary_with_trainable_column():
     d = L.Dense(4)
     model = K.Model(inp, L.BatchNormalization()(d(d(inp))))
     model.layers[1].trainable = False
-    assert summary_of(model, show_trainable=True) == SHARED
+    assert summary_of(model, show_trainable=True) == snapshot("shared")
 
 
 def test_subclassed_summary_and_unbuilt_error():
@@ -189,7 +88,7 @@ def test_subclassed_summary_and_unbuilt_error():
                                          "model on a batch of data."):
         m.summary()
     m(np.zeros((1, 5)))
-    assert summary_of(m) == SUBCLASSED
+    assert summary_of(m) == snapshot("subclassed")
     assert [w.name for w in m.weights] == ["m/dense/kernel:0", "m/dense/bias:0",
                                            "m/dense_1/kernel:0", "m/dense_1/bias:0"]
 
@@ -199,8 +98,23 @@ def test_nested_functional_expand_nested():
     inner = K.Model(inp, L.Dense(4)(inp))
     i2 = K.Input((8,))
     outer = K.Model(i2, L.Dense(2)(inner(i2)), name="outer")
-    assert summary_of(outer, expand_nested=True) == NESTED
+    assert summary_of(outer, expand_nested=True) == snapshot("nested")
     assert inner.output_shape == (None, 4)
+
+
+def test_cnn_rnn_and_deferred_summaries():
+    cnn = K.Sequential([L.Conv2D(32, 3, activation="relu", input_shape=(28, 28, 1)),
+                        L.MaxPooling2D(), L.Conv2D(64, 3, activation="relu"), L.MaxPooling2D(),
+                        L.Flatten(), L.Dropout(0.5), L.Dense(10, activation="softmax")])
+    assert summary_of(cnn) == snapshot("cnn")
+    K.backend.clear_session()
+    rnn = K.Sequential([L.Embedding(1000, 16, input_length=20),
+                        L.Bidirectional(L.LSTM(8, return_sequences=True)), L.GRU(4), L.Dense(1)])
+    assert summary_of(rnn) == snapshot("rnn")
+    K.backend.clear_session()
+    deferred = K.Sequential([L.Dense(4), L.BatchNormalization()])
+    deferred(tf.zeros((2, 3)))
+    assert summary_of(deferred) == snapshot("deferred")
 
 
 def test_print_fn_and_line_length():
@@ -209,7 +123,7 @@ def test_print_fn_and_line_length():
     assert lines[0] == 'Model: "sequential"' and len(lines[1]) == 80
 
 
-# --- Sequential -------------------------------------------------------------------------------------
+# --- Sequential -----------------------------------------------------------------------------------
 def test_sequential_input_shape_and_errors():
     model = seed004_model()
     assert model.output_shape == (None, 10) and len(model.layers) == 4
@@ -267,7 +181,7 @@ def test_sequential_with_layers_that_cannot_run_symbolically():
     assert model(np.ones((3, 4))).shape == (3, 2)
 
 
-# --- functional -------------------------------------------------------------------------------------
+# --- functional -----------------------------------------------------------------------------------
 def test_functional_ops_multi_io_and_dict_inputs():
     a, b = K.Input((3,), name="a"), K.Input((3,), name="b")
     s = tf.nn.relu(a - b) + tf.reduce_sum(b, axis=1, keepdims=True)
@@ -308,7 +222,7 @@ def test_configs_round_trip_and_clone():
     assert [c["class_name"] for c in config["layers"]] == ["InputLayer", "Flatten", "Dense",
                                                            "Dropout", "Dense"]
     clone = K.Sequential.from_config(config)
-    assert summary_of(clone) == SEQUENTIAL  # the config keeps the name
+    assert summary_of(clone) == snapshot("sequential")  # the config keeps the name
     assert [la.get_config() for la in clone.layers] == [la.get_config() for la in model.layers]
     inp = K.Input((4,))
     out = L.Dense(2)(tf.reshape(inp * 2.0, [-1, 4]))
@@ -337,7 +251,7 @@ def test_get_layer():
         model.get_layer()
 
 
-# --- subclassed (seed 003) ----------------------------------------------------------------------------
+# --- subclassed (seed 003) ------------------------------------------------------------------------
 class MyDense(L.Layer):
     def __init__(self, in_dim, out_dim):
         super().__init__()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 import weakref
 
-from nanotf._src import dtypes, nest, ops
+from nanotf._src import checkpoint, dtypes, nest, ops
 from nanotf._src.backend import np
 from nanotf._src.graph import init_scope
 from nanotf._src.keras import backend, constraints, initializers, regularizers
@@ -447,6 +447,7 @@ class Layer(Module):
                 self.build(shapes)
         self._build_input_shape = shapes
         self.built = True
+        checkpoint.restore_deferred(self)  # values a checkpoint holds for weights made just now
         if self._initial_weights is not None:
             weights, self._initial_weights = self._initial_weights, None
             self.set_weights(weights)

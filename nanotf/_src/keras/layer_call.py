@@ -135,9 +135,7 @@ def auto_config(layer, init) -> dict:
     if bound is not None:
         for k, v in list(bound.arguments.items())[1:]:
             param = bound.signature.parameters[k]
-            if param.kind == param.VAR_KEYWORD:
-                config.update(v)
-            elif param.kind != param.VAR_POSITIONAL:
+            if param.kind not in (param.VAR_KEYWORD, param.VAR_POSITIONAL):
                 config[k] = v
     ok = all(isinstance(v, (int, float, str, bool, type(None), list, tuple, dict))
              for v in config.values())

@@ -166,8 +166,11 @@ class Model(Trainer, Layer):
 
     def get_config(self) -> dict:
         """Subclassed models: their constructor arguments (see `Layer.get_config`)."""
-        return Layer.get_config(self) if type(self).__init__ is not Model.__init__ else {
-            "name": self.name, "trainable": self.trainable}
+        if type(self).__init__ is Model.__init__:
+            return {"name": self.name, "trainable": self.trainable}
+        from nanotf._src.keras.layer_call import auto_config
+
+        return auto_config(self, type(self).__init__)
 
     # --- saving (implemented in saving.py) -----------------------------------------------------
     def save(self, filepath, overwrite: bool = True, include_optimizer: bool = True,

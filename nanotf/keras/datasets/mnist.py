@@ -1,3 +1,3 @@
 """`tf.keras.datasets.mnist`."""
 
-from nanotf._src.keras.datasets import _mnist_load_data as load_data
+from nanotf._src.keras.datasets import _mnist_load_data as load_data  # noqa: F401
