@@ -63,9 +63,9 @@ def test_custom_layer_subclassed_model_batch_loop_and_saved_model(frags, tmp_pat
     import nanotf as tf
 
     restored = tf.saved_model.load(ns["output_path"])
-    got = {v.name: v.numpy() for v in restored.trainable_variables} \
-        if hasattr(restored, "trainable_variables") else None
-    assert got is not None and len(got) == 4
+    got = [v.numpy() for v in restored.trainable_variables]
+    want = [v.numpy() for v in model.trainable_variables]
+    assert len(got) == 4 and all((a == b).all() for a, b in zip(got, want))
 
 
 def test_standard_layers_with_the_minimal_completion(frags):

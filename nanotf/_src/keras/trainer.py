@@ -111,6 +111,9 @@ class Trainer:
         self._jit_compile = jit_compile
         self._steps_per_execution = int(steps_per_execution or 1)
         self._is_compiled = True
+        from nanotf._src.checkpoint import restore_deferred
+
+        restore_deferred(self)  # checkpoint values waiting for optimizer slots
         self.train_function = self.test_function = self.predict_function = None
         st = self._trainer_state()
         st.compile_args = dict(optimizer=optimizer, loss=loss, metrics=metrics,
