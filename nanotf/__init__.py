@@ -35,6 +35,7 @@ from nanotf._src.function import executing_eagerly as executing_eagerly
 from nanotf._src.function import function as function
 from nanotf._src.graph import init_scope as init_scope
 from nanotf._src.lazy import module_getattr as __getattr__  # noqa: F401
+from nanotf._src.module import Module as Module
 from nanotf._src.naming import name_scope as name_scope
 from nanotf._src.ops import abs as abs  # noqa: A004
 from nanotf._src.ops import acos as acos

@@ -22,7 +22,6 @@ from nanotf._src.ops.nn import dropout as dropout
 from nanotf._src.ops.nn import elu as elu
 from nanotf._src.ops.nn import embedding_lookup as embedding_lookup
 from nanotf._src.ops.nn import gelu as gelu
-from nanotf._src.ops.nn import in_top_k as in_top_k
 from nanotf._src.ops.nn import l2_loss as l2_loss
 from nanotf._src.ops.nn import l2_normalize as l2_normalize
 from nanotf._src.ops.nn import leaky_relu as leaky_relu
@@ -54,3 +53,5 @@ from nanotf._src.ops.nn import swish as swish
 from nanotf._src.ops.nn import (
     weighted_cross_entropy_with_logits as weighted_cross_entropy_with_logits,
 )
+from nanotf._src.ops.sorting import in_top_k as in_top_k
+from nanotf._src.ops.sorting import top_k as top_k

@@ -44,21 +44,29 @@ def walk(value, path: tuple = (), seen: set | None = None, ordered: bool = False
       ignore: attribute names of `value` not to descend into.
     """
     seen = set() if seen is None else seen
-    if isinstance(value, Module):
-        items = vars(value)
-        for k in _keys(items, ordered):
-            if k not in ignore and k not in _IGNORED:
-                yield from _walk_value(items[k], path + (k,), seen, ordered)
-    else:
+    if not isinstance(value, Module):
         yield from _walk_value(value, path, seen, ordered)
+        return
+    items = vars(value)
+    for k in _keys(items, ordered):
+        if k in ignore or k in _IGNORED:
+            continue
+        v = items[k]
+        # most attributes are numbers, strings or None: one isinstance check each
+        if isinstance(v, _LEAVES):
+            if id(v) not in seen:
+                seen.add(id(v))
+                yield path + (k,), v
+        elif isinstance(v, _CONTAINERS) and v and id(v) not in seen:
+            yield from _walk_value(v, path + (k,), seen, ordered)
 
 
 def _walk_value(v, path, seen, ordered):
-    if isinstance(v, (Variable, Module)):
+    if isinstance(v, _LEAVES):
         if id(v) not in seen:
             seen.add(id(v))
             yield path, v
-    elif isinstance(v, (list, tuple, dict)) and id(v) not in seen:
+    elif isinstance(v, _CONTAINERS) and id(v) not in seen:
         seen.add(id(v))
         if isinstance(v, dict):
             for k in _keys(v, ordered):
@@ -70,6 +78,9 @@ def _walk_value(v, path, seen, ordered):
 
 # Attributes that never hold tracked state (caches, back references).
 _IGNORED = frozenset({"_name_scope_obj", "__wrapped__"})
+
+
+_CONTAINERS = (list, tuple, dict)
 
 
 class Module:
@@ -173,6 +184,9 @@ class Module:
             with self.name_scope:
                 return method(self, *args, **kwargs)
         return wrapped
+
+
+_LEAVES = (Variable, Module)
 
 
 def _is_variable(v) -> bool:

@@ -19,6 +19,7 @@ from nanotf._src.keras.layers.core import Embedding as Embedding
 from nanotf._src.keras.layers.core import Identity as Identity
 from nanotf._src.keras.layers.core import Lambda as Lambda
 from nanotf._src.keras.layers.core import LeakyReLU as LeakyReLU
+from nanotf._src.keras.layers.core import Masking as Masking
 from nanotf._src.keras.layers.core import ReLU as ReLU
 from nanotf._src.keras.layers.core import Softmax as Softmax
 from nanotf._src.keras.layers.merging import Add as Add

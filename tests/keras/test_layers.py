@@ -257,6 +257,42 @@ def test_matches_tf(name, fn):
     np.testing.assert_allclose(got, np.asarray(ref, np.float32), atol=2e-6)
 
 
+def _masked(name, rnn):
+    inp = K.Input((4,), dtype="int32")
+    model = K.Model(inp, rnn(L.Embedding(5, 3, mask_zero=True)(inp)))
+    model.set_weights([_pat(w.shape, i) for i, w in enumerate(model.weights)])
+    out = model(np.array([[3, 1, 0, 0], [2, 0, 4, 0]]))
+    return out[0] if isinstance(out, list) else out
+
+
+@pytest.mark.parametrize("name,rnn", [
+    ("lstm_seq", lambda: L.LSTM(2, return_sequences=True)), ("gru_last", lambda: L.GRU(2)),
+    ("simple_seq_state", lambda: L.SimpleRNN(2, return_sequences=True, return_state=True))])
+def test_masks_propagate_like_tf(name, rnn):
+    with open(REF_PATH) as f:
+        ref = np.asarray(json.load(f)["mask_" + name], np.float32)
+    np.testing.assert_allclose(_masked(name, rnn()).numpy(), ref, atol=2e-6)
+    seq = K.Sequential([L.Embedding(5, 3, mask_zero=True), rnn()])
+    ids = np.array([[3, 1, 0, 0], [2, 0, 4, 0]])
+    seq(ids)
+    seq.set_weights([_pat(w.shape, i) for i, w in enumerate(seq.weights)])
+    out = seq(ids)
+    np.testing.assert_allclose((out[0] if isinstance(out, list) else out).numpy(), ref, atol=2e-6)
+
+
+def test_masking_layer_and_masked_average():
+    with open(REF_PATH) as f:
+        ref = np.asarray(json.load(f)["mask_masking_gap"], np.float32)
+    inp = K.Input((4, 2))
+    x = L.GlobalAveragePooling1D()(L.LSTM(2, return_sequences=True)(L.Masking()(inp)))
+    model = K.Model(inp, x)
+    model.set_weights([_pat(w.shape, i) for i, w in enumerate(model.weights)])
+    xin = _pat((2, 4, 2))
+    xin[0, 2:] = 0
+    xin[1, 1] = 0
+    np.testing.assert_allclose(model(xin).numpy(), ref, atol=2e-6)
+
+
 def test_batchnorm_modes_and_freezing():
     x = _pat((8, 3), 0.2) * 4 + 1
     bn = L.BatchNormalization(momentum=0.5)

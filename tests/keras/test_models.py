@@ -238,6 +238,37 @@ def test_configs_round_trip_and_clone():
     assert twin.count_params() == fn.count_params() and twin.layers[-1] is not fn.layers[-1]
 
 
+def test_weight_order_matches_tf_keras():
+    seq = K.Sequential([L.Dense(3, input_shape=(2,)), L.BatchNormalization(), L.Dense(1)])
+    # a model lists each layer's weights in turn (tf_keras), not all trainable ones first
+    assert [w.name for w in seq.weights] == [
+        "dense/kernel:0", "dense/bias:0", "batch_normalization/gamma:0",
+        "batch_normalization/beta:0", "batch_normalization/moving_mean:0",
+        "batch_normalization/moving_variance:0", "dense_1/kernel:0", "dense_1/bias:0"]
+
+    class S(K.Model):
+        def __init__(self):
+            super().__init__()
+            self.v = tf.Variable(1.0, name="raw")
+            self.bn = L.BatchNormalization()
+            self.d = L.Dense(2)
+            self.extra = self.add_weight("own", (1,), trainable=False)
+
+        def call(self, x):
+            return self.d(self.bn(x)) * self.v
+
+    s = S()
+    s(np.ones((1, 3)))
+    assert [w.name for w in s.weights] == [
+        "s/batch_normalization_1/gamma:0", "s/batch_normalization_1/beta:0",
+        "s/batch_normalization_1/moving_mean:0", "s/batch_normalization_1/moving_variance:0",
+        "s/dense_2/kernel:0", "s/dense_2/bias:0", "raw:0", "own:0"]
+    assert [w.name for w in s.trainable_variables] == [
+        "s/batch_normalization_1/gamma:0", "s/batch_normalization_1/beta:0",
+        "s/dense_2/kernel:0", "s/dense_2/bias:0", "raw:0"]
+    assert [la.name for la in s.layers] == ["batch_normalization_1", "dense_2"]
+
+
 def test_get_layer():
     model = seed004_model()
     assert model.get_layer("dense_1") is model.layers[3]

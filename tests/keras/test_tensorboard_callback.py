@@ -267,6 +267,9 @@ def test_real_fit_with_callback(tmp_path):
     dense = _public_or_src("keras.layers.Dense", "layers.core", "Dense")
     sgd = _public_or_src("keras.optimizers.SGD", "optimizers", "SGD")
     tensorboard = _public_or_src("keras.callbacks.TensorBoard", "tensorboard", "TensorBoard")
+    import nanotf
+
+    nanotf.keras.backend.clear_session()  # layer names restart at `dense`, as in a fresh process
     rng = np.random.default_rng(0)
     x = rng.random((40, 3)).astype("float32")
     y = (x.sum(1) > 1.5).astype("float32")

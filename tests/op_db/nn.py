@@ -135,16 +135,6 @@ def _conv_t_ref(x, w, out_shape, strides, padding):
     return np.tensordot(cols, x.astype(np.float64), x.ndim).reshape(out_shape)
 
 
-def _in_top_k_ref(t, p, k=2):
-    tv = p[np.arange(len(t)), t]
-    return (p > tv[:, None]).sum(1) < k
-
-
-def _in_top_k_inputs(rng, dtype):
-    return [(rng.integers(0, 5, (4,)).astype(np.int32),
-             rng.permutation(20).reshape(4, 5).astype(dtype))]
-
-
 def _l2n(x, axis=None):
     return x / np.sqrt(np.maximum((x * x).sum(axis, keepdims=True), 1e-12))
 
@@ -291,8 +281,6 @@ SPECS = [
            lambda p: p[[2, 0]] * np.minimum(1, 0.5 / np.linalg.norm(p[[2, 0]], axis=1,
                                                                     keepdims=True)),
            shapes=[(3, 4)]),
-    OpSpec("in_top_k", lambda t, p: tf.nn.in_top_k(t, p, 2), _in_top_k_ref,
-           sample_inputs=_in_top_k_inputs, out_dtype="bool", grad_order=0, nondiff=True),
     OpSpec("compute_average_loss", tf.nn.compute_average_loss, lambda x: x.sum() / len(x),
            shapes=[(4,)], grad_order=2),
 ]

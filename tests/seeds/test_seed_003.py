@@ -94,7 +94,8 @@ def test_compile_fit_with_validation_split_and_freq(frags):
     order = rng.permutation(150)
     x_train, y_train = iris.data[order].astype(np.float32), iris.target[order]
     ns = {"x_train": x_train, "y_train": y_train}
-    run("import tensorflow as tf\nmodel = tf.keras.Sequential([tf.keras.layers.Dense(3, "
+    run("import tensorflow as tf\ntf.keras.utils.set_random_seed(116)\n"
+        "model = tf.keras.Sequential([tf.keras.layers.Dense(3, "
         "activation='softmax', kernel_regularizer=tf.keras.regularizers.l2())])", ns)
     out = run(frags[4], ns)  # 2.3.1: SGD(lr=0.1), fit(..., epochs=500, validation_split=0.2, ...)
     assert ns["model"].optimizer.lr.numpy() == np.float32(0.1)

@@ -24,7 +24,10 @@ from nanotf._src.keras.layer_call import (
     convert_inputs,
     ctx,
     is_symbolic,
+    mask_of,
+    masks,
     resolve_training,
+    set_mask,
     shapes_of,
     to_snake_case,
 )
@@ -416,6 +419,13 @@ class Layer(Module):
 
             return functional.symbolic_call(self, args, kwargs)
         args, kwargs, training = resolve_training(self, args, kwargs)
+        masking = bool(masks) or type(self).compute_mask is not Layer.compute_mask
+        if masking:
+            mask = kwargs.get("mask")
+            if mask is None:
+                mask = mask_of(inputs)
+                if mask is not None and call_spec(self).expects_mask:
+                    kwargs["mask"] = mask
         if self.input_spec is not None:
             assert_input_compatibility(self.input_spec, inputs, self._name)
         if self._autocast:
@@ -436,6 +446,8 @@ class Layer(Module):
                 outputs = self.call(*args, **kwargs)
             if self._activity_regularizer is not None:
                 self._activity_loss(outputs)
+            if masking:
+                set_mask(outputs, self.compute_mask(inputs, mask))
         finally:
             ctx.depth, ctx.training = depth, saved
         return outputs
@@ -465,8 +477,8 @@ class Layer(Module):
         return functional.infer_output_shape(self, input_shape)
 
     def compute_mask(self, inputs, mask=None):
-        """The output mask (masking is not propagated by nanotf: returns None)."""
-        return None
+        """The output mask: the input mask for layers that support masking, else None."""
+        return mask if self.supports_masking else None
 
     # --- configuration ----------------------------------------------------------------------------
     def get_config(self) -> dict:
@@ -499,6 +511,7 @@ class Layer(Module):
         if shape is not None and not self.built:
             self.build(shape)
             self.built = True
+            checkpoint.restore_deferred(self)
 
     # --- functional-API views ---------------------------------------------------------------------
     def _node_attr(self, what: str):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import inspect
 import re
 import threading
+import weakref
 
 from nanotf._src import nest, ops
 from nanotf._src.backend import np
@@ -15,6 +16,33 @@ from nanotf._src.tensor import Tensor, convert_to_tensor
 from nanotf._src.tensor_shape import TensorShape
 
 ctx = threading.local()  # depth / training of the running Layer.__call__ stack
+# Keras masks ride along with tensors: id(tensor) -> (weakref to it, mask). Tensors have slots,
+# so the mask cannot be an attribute as in Keras (`_keras_mask`).
+masks: dict = {}
+
+
+def mask_of(x):
+    """The mask attached to `x` (or a list of masks for a list of tensors), None if none."""
+    if not masks:
+        return None
+    if isinstance(x, (list, tuple)):
+        found = [mask_of(t) for t in x]
+        return None if all(m is None for m in found) else found
+    entry = masks.get(id(x))
+    return entry[1] if entry is not None and entry[0]() is x else None
+
+
+def set_mask(outputs, mask) -> None:
+    """Attaches `mask` to `outputs` (a list of masks to a list of outputs)."""
+    if isinstance(outputs, (list, tuple)):
+        ms = mask if isinstance(mask, (list, tuple)) else [mask] + [None] * (len(outputs) - 1)
+        for out, m in zip(outputs, ms):
+            set_mask(out, m)
+        return
+    if mask is None or not isinstance(outputs, Tensor):
+        return
+    key = id(outputs)
+    masks[key] = (weakref.ref(outputs, lambda _, k=key: masks.pop(k, None)), mask)
 
 
 def to_snake_case(name: str) -> str:

@@ -111,6 +111,47 @@ class Model(Trainer, Layer):
         self._build_input_shape = input_shape
         self.built = True
 
+    # --- weights: Keras 2 lists a model's sublayers first, then its own variables ---------------
+    def _children_then_own(self, kind: str) -> list:
+        own, children = self._tracked()
+        frozen = not self._trainable
+        out: list = []
+        for c in children:
+            if kind == "all" or (kind == "non_trainable" and frozen):
+                out += c.weights if isinstance(c, Layer) else list(c.variables)
+            elif kind == "trainable":
+                out += c.trainable_weights if isinstance(c, Layer) else list(
+                    c.trainable_variables)
+            else:
+                out += c.non_trainable_weights if isinstance(c, Layer) else list(
+                    c.non_trainable_variables)
+        if kind == "trainable":
+            out += [v for v in own if v.trainable]
+        elif kind == "non_trainable" and not frozen:
+            out += [v for v in own if not v.trainable]
+        else:
+            out += [v for v in own if v.trainable] + [v for v in own if not v.trainable]
+        return _dedup_list(out)
+
+    @property
+    def trainable_weights(self) -> list:
+        """The trainable weights: each sublayer's, then the model's own (empty when frozen)."""
+        return self._children_then_own("trainable") if self._trainable else []
+
+    @property
+    def non_trainable_weights(self) -> list:
+        """The non-trainable weights: each sublayer's, then the model's own."""
+        return self._children_then_own("non_trainable")
+
+    @property
+    def weights(self) -> list:
+        """All weights, grouped by sublayer (each layer's `weights`), then the model's own."""
+        return self._children_then_own("all")
+
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
     # --- layers ---------------------------------------------------------------------------------
     @property
     def layers(self) -> list:
@@ -244,18 +285,6 @@ def _chain_like(model) -> bool:
     return max(counts.values(), default=1) == 1
 
 
-def _memory(weights) -> int:
-    return int(sum(int(np.prod(w.shape.as_list())) * w.dtype.size for w in weights))
-
-
-def _readable(size: float) -> str:
-    for unit in ("Byte", "KB", "MB", "GB", "TB"):
-        if size / 1024 < 1:
-            return f"{size:.2f} {unit}"
-        size /= 1024
-    return f"{size:.2f} PB"
-
-
 def _row(fields, positions, print_fn, level: int = 0) -> None:
     left = [str(f) for f in fields]
     while any(left):
@@ -341,10 +370,10 @@ def print_summary(model, line_length, positions, print_fn, expand_nested, show_t
     frozen = _dedup_list(model.non_trainable_weights)
     n_t = sum(int(np.prod(w.shape.as_list())) for w in trainable)
     n_f = sum(int(np.prod(w.shape.as_list())) for w in frozen)
-    m_t, m_f = _memory(trainable), _memory(frozen)
-    print_fn(f"Total params: {n_t + n_f} ({_readable(m_t + m_f)})")
-    print_fn(f"Trainable params: {n_t} ({_readable(m_t)})")
-    print_fn(f"Non-trainable params: {n_f} ({_readable(m_f)})")
+    # TF <= 2.10's totals: thousands separators, no memory size
+    print_fn(f"Total params: {n_t + n_f:,}")
+    print_fn(f"Trainable params: {n_t:,}")
+    print_fn(f"Non-trainable params: {n_f:,}")
     print_fn("_" * line_length)
 
 

@@ -146,9 +146,28 @@ def expand_dims(input, axis, name=None) -> Tensor:  # noqa: A002
             f"Tried to expand dim index {a} for tensor with {nd} dimensions.", "ExpandDims")
     if a < 0:
         a += nd + 1
-    shape = list(x._v.shape)
-    shape.insert(a, 1)
-    return bind(_reshape, x, shape=tuple(shape))
+    return bind(_expand_dims, x, axis=a)
+
+
+@primitive("ExpandDims")
+def _expand_dims(xp, x, axis):
+    return xp.expand_dims(x, axis)
+
+
+@primitive("Squeeze")
+def _squeeze(xp, x, axis):
+    return xp.squeeze(x, axis=axis)
+
+
+def _unsqueeze(g, axis):
+    for a in sorted(axis):
+        g = _expand_dims(g, axis=a)
+    return g
+
+
+# expand/squeeze by axis (not by target shape) so they also work on unknown dims
+_expand_dims.defvjp(lambda g, out, x, axis: _squeeze(g, axis=(axis,)))
+_squeeze.defvjp(lambda g, out, x, axis: _unsqueeze(g, axis))
 
 
 def squeeze(input, axis=None, name=None) -> Tensor:  # noqa: A002
@@ -170,7 +189,7 @@ def squeeze(input, axis=None, name=None) -> Tensor:  # noqa: A002
                 raise errors.invalid_argument(
                     f"Can not squeeze dim[{a}], expected a dimension of 1, got {shape[a]}",
                     "Squeeze")
-        new = tuple(d for i, d in enumerate(shape) if i not in axes)
+        return bind(_squeeze, x, axis=tuple(sorted(set(axes))))
     return bind(_reshape, x, shape=new)
 
 

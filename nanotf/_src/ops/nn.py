@@ -841,28 +841,6 @@ def embedding_lookup(params, ids, max_norm=None, name=None) -> Tensor:
     return out
 
 
-@primitive("InTopKV2", nondiff=True)
-def _in_top_k(xp, predictions, targets, k):
-    n = predictions.shape[1]
-    ok = (targets >= 0) & (targets < n)
-    t = xp.where(ok, targets, 0).astype(np.int64)
-    tv = predictions[xp.arange(predictions.shape[0]), t]
-    finite = xp.isfinite(predictions).all(1)
-    higher = (predictions > tv[:, None]).sum(1)
-    return ok & finite & (higher < k)
-
-
-def in_top_k(targets, predictions, k, name=None) -> Tensor:
-    """Whether each target's prediction is among the `k` largest of its row (ties count).
-
-    Example: `tf.math.in_top_k([2], [[0.1, 0.2, 0.7]], 1)` is [True].
-    """
-    p = convert_to_tensor(predictions)
-    t = convert_to_tensor(targets)
-    _floating(p, "InTopKV2")
-    return bind(_in_top_k, p, t, k=int(k))
-
-
 # =============================== convolution ===============================
 
 
@@ -1453,7 +1431,7 @@ __all__ = [
     "atrous_conv2d", "avg_pool", "avg_pool1d", "avg_pool2d", "avg_pool3d", "batch_normalization",
     "bias_add", "compute_average_loss", "conv1d", "conv1d_transpose", "conv2d",
     "conv2d_transpose", "convolution", "crelu", "depthwise_conv2d", "dropout", "elu",
-    "embedding_lookup", "gelu", "in_top_k", "l2_loss", "l2_normalize", "leaky_relu",
+    "embedding_lookup", "gelu", "l2_loss", "l2_normalize", "leaky_relu",
     "log_poisson_loss", "log_softmax", "max_pool", "max_pool1d", "max_pool2d", "max_pool3d",
     "moments", "relu", "relu6", "scale_regularization_loss", "selu", "separable_conv2d", "silu",
     "sigmoid_cross_entropy_with_logits", "softmax", "softmax_cross_entropy_with_logits",

@@ -189,6 +189,29 @@ class ELU(Layer):
         return {**super().get_config(), "alpha": self.alpha}
 
 
+class Masking(Layer):
+    """Marks time steps whose features all equal `mask_value` as padding (zeroing them).
+
+    Example:
+      >>> x = tf.keras.layers.Masking()(np.array([[[1.], [0.]]], "float32"))
+    """
+
+    def __init__(self, mask_value=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+        self.mask_value = mask_value
+
+    def compute_mask(self, inputs, mask=None):
+        return ops.reduce_any(ops.not_equal(inputs, self.mask_value), axis=-1)
+
+    def call(self, inputs):
+        keep = ops.reduce_any(ops.not_equal(inputs, self.mask_value), axis=-1, keepdims=True)
+        return inputs * ops.cast(keep, inputs.dtype)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "mask_value": self.mask_value}
+
+
 class Identity(Layer):
     """Returns its input unchanged."""
 
@@ -337,6 +360,6 @@ class Embedding(Layer):
 
 
 __all__ = [
-    "Activation", "Dense", "ELU", "Embedding", "Identity", "Lambda", "LeakyReLU", "ReLU",
+    "Activation", "Dense", "ELU", "Embedding", "Identity", "Lambda", "LeakyReLU", "Masking", "ReLU",
     "Softmax",
 ]

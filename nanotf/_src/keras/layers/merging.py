@@ -49,6 +49,17 @@ class _Merge(Layer):
                 res.append(max(x, y))
         return res
 
+    def compute_mask(self, inputs, mask=None):
+        if mask is None or not isinstance(mask, (list, tuple)):
+            return None
+        present = [m for m in mask if m is not None]
+        if not present:
+            return None
+        out = present[0]
+        for m in present[1:]:
+            out = ops.logical_and(out, m)
+        return out
+
     def call(self, inputs):
         inputs = self._check(inputs)
         out = inputs[0]

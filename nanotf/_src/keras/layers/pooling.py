@@ -108,16 +108,30 @@ class _GlobalPool(Layer):
 
 
 class GlobalAveragePooling1D(_GlobalPool):
-    """Mean over the steps axis: `(batch, steps, features)` -> `(batch, features)`."""
+    """Mean over the steps axis: `(batch, steps, features)` -> `(batch, features)`; masked
+    steps (from `Embedding(mask_zero=True)` or `Masking`) are left out."""
 
     rank = 1
 
     def __init__(self, data_format="channels_last", **kwargs):
         super().__init__(data_format, **kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None or self._op != "avg":
+            return super().call(inputs)
+        axis = 2 if self.data_format == "channels_first" else 1
+        m = ops.cast(mask, inputs.dtype)
+        m = m[:, None, :] if axis == 2 else m[:, :, None]
+        total = ops.reduce_sum(inputs * m, axis=axis, keepdims=self.keepdims)
+        return total / ops.reduce_sum(m, axis=axis, keepdims=self.keepdims)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
 
 class GlobalMaxPooling1D(GlobalAveragePooling1D):
-    """Max over the steps axis."""
+    """Max over the steps axis (masks are ignored, as in Keras 2)."""
 
     _op = "max"
 

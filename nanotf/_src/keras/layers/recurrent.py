@@ -235,6 +235,15 @@ class RNN(Layer):
         self._stateful = stateful
         self._carried = None
         self.input_spec = InputSpec(ndim=3)
+        self.supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        out = mask if self.return_sequences else None
+        if self.return_state:
+            return [out] + [None] * len(_sizes(self.cell))
+        return out
 
     @property
     def states(self):
@@ -284,7 +293,7 @@ class RNN(Layer):
                     self.cell) else self.cell(xt, states)
                 new = nest.flatten(new)
             if mask is not None:
-                m = ops.expand_dims(ops.cast(mask[:, t], out.dtype), -1)
+                m = ops.cast(mask[:, t:t + 1], out.dtype)  # (batch, 1), no reshape needed
                 prev = outputs[-1] if outputs else ops.zeros_like(out)
                 out = out * m + prev * (1.0 - m)
                 new = [n * m + s * (1.0 - m) for n, s in zip(new, states)]

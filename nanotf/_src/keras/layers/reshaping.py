@@ -116,7 +116,7 @@ class RepeatVector(Layer):
         self.input_spec = InputSpec(ndim=2)
 
     def call(self, inputs):
-        return ops.tile(ops.expand_dims(inputs, 1), [1, self.n, 1])
+        return ops.tile(ops.reshape(inputs, (-1, 1, inputs.shape[-1])), [1, self.n, 1])
 
     def get_config(self) -> dict:
         return {**super().get_config(), "n": self.n}

@@ -44,6 +44,7 @@ class Bidirectional(Layer):
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
         self._initial_weights = weights
+        self.supports_masking = True
 
     def build(self, input_shape) -> None:
         for layer in (self.forward_layer, self.backward_layer):
@@ -80,6 +81,15 @@ class Bidirectional(Layer):
         if self.return_state:
             return (out if isinstance(out, list) else [out]) + states
         return out
+
+    def compute_mask(self, inputs, mask=None):
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        out = mask if self.return_sequences else None
+        if not self.return_state:
+            return out
+        n = len(self.forward_layer.compute_mask(inputs, None) or []) - 1
+        return ([out] if self.merge_mode is not None else [out, out]) + [None] * (2 * n)
 
     def reset_states(self, states=None) -> None:
         """Resets both directions' carried states."""
