@@ -34,6 +34,7 @@ DEFAULT_SOURCE = os.path.normpath(os.path.join(REPO, "..", "shared", "datasets")
 TRAIN = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
 TEST = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 FASHION = "fashion-mnist"
+MANIFEST = "nanotf-mirror.json"
 
 
 def _candidate_folders(source: str) -> list:
@@ -131,11 +132,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as e:
         print(e, file=sys.stderr)
         return 1
+    print(f"Mirror folder {dest}:")
     for name in sorted(TRAIN + TEST):
         print(f"  {name}")
     if not args.no_fashion:
         print(f"  {FASHION}/ (the same files, as Fashion-MNIST stand-ins)")
-    print(f"Mirror written to {dest}; to use it:")
+    print(f"  {MANIFEST} (their sha256, which vouches for them)")
+    print("To use it:")
     print(f"export NANOTF_DATASETS_MIRROR={shlex.quote(dest)}")
     return 0
 

@@ -1,8 +1,8 @@
-"""The examples/ scripts: each seed note's script runs with `python -m nanotf` and prints what it should.
+"""The examples/ scripts: each seed note's script runs under `python -m nanotf` as it should.
 
-The scripts run in subprocesses (in parallel, to keep the file fast) against a dataset mirror built by
-examples/make_mirror.py from ../shared/datasets, with the Keras cache and every output file in a
-temporary folder. They are skipped when ../shared is not beside the checkout.
+The scripts run in subprocesses against a dataset mirror built by examples/make_mirror.py from
+../shared/datasets, with the Keras cache and every output file in a temporary folder. They are
+skipped when ../shared is not beside the checkout.
 """
 
 from __future__ import annotations
@@ -74,29 +74,29 @@ def mirror(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="module")
-def runs(mirror, tmp_path_factory) -> dict:
-    """Every example started at once; name -> (returncode, stdout, stderr, output folder)."""
-    procs = {}
-    for key, script in SCRIPTS.items():
-        tmp = tmp_path_factory.mktemp(f"seed_{key}")
-        (tmp / "out").mkdir()
-        procs[key] = (subprocess.Popen(
-            [sys.executable, "-m", "nanotf", os.path.join(EXAMPLES, script)], cwd=str(tmp),
-            env=_env(tmp, mirror), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            encoding="utf-8"), tmp / "out")
-    results = {}
-    for key, (proc, out) in procs.items():
-        try:
-            stdout, stderr = proc.communicate(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            stdout, stderr = proc.communicate()
-        results[key] = (proc.returncode, stdout, stderr, str(out))
-    return results
+def runs(mirror, tmp_path_factory):
+    """Runs an example on first use; key -> (returncode, stdout, stderr, output folder).
+
+    One at a time: on a small machine, parallel runs oversubscribe the cores and take longer.
+    """
+    done = {}
+
+    def run(key):
+        if key not in done:
+            tmp = tmp_path_factory.mktemp(f"seed_{key}")
+            (tmp / "out").mkdir()
+            res = subprocess.run(
+                [sys.executable, "-m", "nanotf", os.path.join(EXAMPLES, SCRIPTS[key])],
+                cwd=str(tmp), env=_env(tmp, mirror), capture_output=True, text=True,
+                encoding="utf-8", timeout=TIMEOUT)
+            done[key] = (res.returncode, res.stdout, res.stderr, str(tmp / "out"))
+        return done[key]
+
+    return run
 
 
 def _ok(runs, key) -> tuple:
-    rc, out, err, outdir = runs[key]
+    rc, out, err, outdir = runs(key)
     assert rc == 0, f"{SCRIPTS[key]} exited {rc}:\n{err[-3000:]}"
     return out, outdir
 
@@ -154,7 +154,7 @@ def test_seed_000_tf1_compat(runs):
     assert out.splitlines()[0] == "2.10.0"  # tf.__version__: the Keras 2 era nanotf follows
     assert "Item 5 as written: TypeError: " in out and "metrix" in out
     assert re.search(r"Item 6 with item 4's model: (ValueError|InvalidArgumentError): ", out)
-    assert out.count("Epoch ") == 5
+    assert len(re.findall(r"157/157 \[=+\] - ", out)) == 5  # the completed model's 5 epochs
     acc = float(re.search(r"313/313 - \d+s - loss: \d\.\d{4} - accuracy: (\d\.\d{4})", out)[1])
     assert acc > 0.9
     # TF 2.21's values for the note's label_id / label_prob example
@@ -169,7 +169,7 @@ def test_seed_001_prints_the_notes_output(runs):
     out, outdir = _ok(runs, "001")
     got = normalize(out)
     pos = 0
-    for code, printed in blocks:  # every printed output of the note, in order, digit for digit
+    for _code, printed in blocks:  # every printed output of the note, in order, digit for digit
         if printed:
             i = got.find(normalize(printed), pos)
             assert i >= 0, f"note output not printed:\n{printed[:300]}"
@@ -222,7 +222,7 @@ def test_seed_004_quickstart(runs):
     bar = r"157/157 \[==============================\] - \d+s \d+[mu]?s/step - loss: \d\.\d{4} - " \
           r"accuracy: \d\.\d{4}"
     assert len(re.findall(bar, out)) == 5
-    line = re.search(r"313/313 - \d+s - loss: \d\.\d{4} - accuracy: (\d\.\d{4}) - \d+[mu]?s/epoch - "
-                     r"\d+[mu]?s/step\n\[0\.\d+, (0\.\d+)\]\n", out)
+    line = re.search(r"313/313 - \d+s - loss: \d\.\d{4} - accuracy: (\d\.\d{4}) - "
+                     r"\d+[mu]?s/epoch - \d+[mu]?s/step\n\[0\.\d+, (0\.\d+)\]\n", out)
     assert line and float(line[2]) >= 0.915  # TF 2.21 reaches 0.926 on the same data
     assert "<tf.Tensor: shape=(5, 10), dtype=float32, numpy=\narray([[" in out

@@ -181,11 +181,8 @@ def _log_softmax(logits, axis=None, name=None, dim=None):
     return _ops().log_softmax(logits, axis if axis is not None else dim)
 
 
-def _xent_v1(_sentinel=None, labels=None, logits=None, dim=-1, name=None, axis=None):
-    """Softmax cross-entropy per example, by keyword (`labels=`, `logits=`)."""
-    if _sentinel is not None:
-        raise ValueError("Only call `softmax_cross_entropy_with_logits` with named arguments "
-                         "(labels=..., logits=..., ...).")
+def _xent_v1(labels=None, logits=None, dim=-1, name=None, axis=None):
+    """Softmax cross-entropy per example (TF1: no gradient into `labels`)."""
     return _ops().softmax_cross_entropy_with_logits(
         _ops().stop_gradient(labels), logits, axis=axis if axis is not None else dim)
 
@@ -196,8 +193,8 @@ def _xent_v2(labels, logits, axis=None, name=None, dim=None):
     return _ops().softmax_cross_entropy_with_logits(labels, logits, axis=ax)
 
 
-def _sparse_xent(_sentinel=None, labels=None, logits=None, name=None):
-    """Sparse softmax cross-entropy per example, by keyword."""
+def _sparse_xent(labels=None, logits=None, name=None):
+    """Sparse softmax cross-entropy per example."""
     return _ops().sparse_softmax_cross_entropy_with_logits(labels, logits)
 
 

@@ -69,6 +69,13 @@ class _Batch(DatasetV2):
             return n
         return n // self._b if self._drop else -(-n // self._b)
 
+    def _infer_spec(self):
+        from nanotf._src.tensor_spec import TensorSpec
+
+        lead = self._b if self._drop else None  # a last partial batch is possible
+        return nest.map_structure(lambda s: TensorSpec([lead] + s.shape.as_list(), s.dtype),
+                                  self._parent.element_spec)
+
     def _gen(self):
         plan = self._parent._plan()
         if plan is not None:

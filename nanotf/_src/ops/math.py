@@ -58,8 +58,9 @@ multiply.defvjp(lambda g, out, x, y: multiply(g, conj(y)),
 
 @primitive("RealDiv", "binary")
 def _realdiv(xp, x, y):
-    """Floating-point division `x / y`."""
-    return xp.divide(x, y)
+    """Floating-point division `x / y` (division by zero gives inf/nan silently, as in TF)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return xp.divide(x, y)
 
 
 _realdiv.defvjp(lambda g, out, x, y: _realdiv(g, y),
@@ -133,7 +134,8 @@ def floordiv(xp, x, y):
     """
     if x.dtype.kind in "iu" and (xp.asarray(y) == 0).any():
         raise errors.invalid_argument("Integer division by zero", "FloorDiv")
-    return xp.floor_divide(x, y)
+    with np.errstate(all="ignore"):
+        return xp.floor_divide(x, y)
 
 
 floordiv.defvjp(None, None)
@@ -149,7 +151,8 @@ def floormod(xp, x, y):
     """
     if x.dtype.kind in "iu" and (xp.asarray(y) == 0).any():
         raise errors.invalid_argument("Integer division by zero", "FloorMod")
-    return xp.mod(x, y)
+    with np.errstate(all="ignore"):
+        return xp.mod(x, y)
 
 
 floormod.defvjp(lambda g, out, x, y: g,
@@ -167,7 +170,8 @@ def pow(xp, x, y):  # noqa: A001 - TF's public name
     if x.dtype.kind in "iu" and (xp.asarray(y) < 0).any():
         raise errors.invalid_argument("Integers to negative integer powers are not allowed",
                                       "Pow")
-    return xp.power(x, y)
+    with np.errstate(all="ignore"):
+        return xp.power(x, y)
 
 
 pow.defvjp(
@@ -295,7 +299,22 @@ def logical_xor(x, y, name="LogicalXor") -> Tensor:
 # =============================== unary math ===============================
 
 
+# Ops whose float results may be inf/nan: TF computes them silently, NumPy would warn.
+_QUIET = {"Log", "Log1p", "Sqrt", "Rsqrt", "Exp", "Expm1", "Asin", "Acos", "Reciprocal", "Tan"}
+
+
+def _silent(fn):
+    def run(xp, *args):
+        with np.errstate(all="ignore"):
+            return fn(xp, *args)
+
+    return run
+
+
 def _unary(name, fn, vjp, doc, nondiff=False, floats_only=False):
+    if name in _QUIET:
+        fn = _silent(fn)
+
     @primitive(name, "unary", nondiff=nondiff)
     def op(xp, x):
         if floats_only and x.dtype.kind not in "fc":
