@@ -13,7 +13,8 @@ try:  # cupy is optional and absent in the normal case
 except Exception:  # pragma: no cover - depends on the machine
     _cupy = None
 
-__all__ = ["np", "xp_of", "asnumpy", "cupy_available", "is_cupy"]
+__all__ = ["np", "xp_of", "asnumpy", "cupy_available", "is_cupy", "blas_threads", "blas_threads_for",
+           "matmul"]
 
 
 def cupy_available() -> bool:
@@ -40,3 +41,78 @@ def asnumpy(a):
     if _cupy is not None and isinstance(a, _cupy.ndarray):
         return _cupy.asnumpy(a)
     return np.asarray(a)
+
+
+# =============================== BLAS threads ===============================
+# Multithreaded OpenBLAS loses badly on small products: on a 2-core machine with any other load a
+# 32x784x128 GEMM takes milliseconds on two threads and ~0.1 ms on one. So products below
+# `_PARALLEL_FLOPS` run single-threaded and larger ones with the library's own thread count. The
+# count is set through the loaded OpenBLAS's `*openblas_set_num_threads*` symbol (found in
+# /proc/self/maps, so no environment variable and no extra package is needed); without one (another
+# BLAS, no /proc) nothing changes.
+
+_PARALLEL_FLOPS = 256e6
+
+
+class _Blas:
+    set_fn = None  # ctypes function setting OpenBLAS's thread count, once found
+    default = 1  # OpenBLAS's own thread count at first use
+    current = -1  # the count last set by us (-1: unknown)
+    probed = False
+
+
+_blas = _Blas()
+
+
+def _probe_blas() -> None:
+    _blas.probed = True
+    try:
+        import ctypes
+
+        with open("/proc/self/maps") as f:
+            paths = sorted({ln.split()[-1] for ln in f if "openblas" in ln.lower() and "/" in ln})
+        for path in paths:
+            lib = ctypes.CDLL(path)
+            for prefix in ("scipy_openblas", "openblas"):
+                for suffix in ("64_", "_64_", ""):
+                    setter = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+                    getter = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+                    if setter is not None and getter is not None:
+                        setter.argtypes, setter.restype = [ctypes.c_int], None
+                        getter.argtypes, getter.restype = [], ctypes.c_int
+                        _blas.default = max(1, int(getter()))
+                        _blas.current = _blas.default
+                        _blas.set_fn = setter
+                        return
+    except (OSError, ValueError, AttributeError):  # no /proc, no ctypes, odd library
+        _blas.set_fn = None
+
+
+def blas_threads(n: int) -> None:
+    """Sets the BLAS thread count (OpenBLAS only; a no-op elsewhere). Cheap when unchanged."""
+    if n == _blas.current:
+        return
+    if not _blas.probed:
+        _probe_blas()
+        if n == _blas.current:
+            return
+    if _blas.set_fn is not None:
+        _blas.set_fn(int(n))
+        _blas.current = n
+
+
+def blas_threads_for(flops: float) -> None:
+    """Chooses the BLAS thread count for a product of `flops` floating point operations."""
+    n = 1 if flops < _PARALLEL_FLOPS else _blas.default
+    if n != _blas.current:
+        blas_threads(n)
+
+
+def matmul(a, b):
+    """`a @ b` (NumPy's matmul) with the BLAS thread count chosen for the product's size."""
+    if type(a) is np.ndarray and a.ndim >= 2 and b.ndim >= 2:
+        flops = 2.0 * a.size * b.shape[-1]
+        if b.ndim > 2:
+            flops *= max(1, b.size // (b.shape[-1] * b.shape[-2]))
+        blas_threads_for(flops)
+    return np.matmul(a, b)

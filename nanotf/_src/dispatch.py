@@ -1,14 +1,15 @@
 """Primitives and `bind`, the single chokepoint every op goes through.
 
 `bind(prim, *inputs, **attrs)`:
-  - if a graph is being built (tf.function tracing, v1 graph mode) or an input is symbolic, hands the op to the
-    graph builder, which appends a node and returns symbolic tensors;
-  - otherwise runs `prim.impl(xp, *arrays, **attrs)` on the input arrays, wraps the result, and, only when some
-    GradientTape is recording, tells the tapes (see `tape.py`).
+  - if a graph is being built (tf.function tracing, v1 graph mode) or an input is symbolic,
+    hands the op to the graph builder, which appends a node and returns symbolic tensors;
+  - otherwise runs `prim.impl(xp, *arrays, **attrs)` on the input arrays, wraps the result,
+    and, only when some GradientTape is recording, tells the tapes (see `tape.py`).
 
 A primitive is declared once with its forward impl and, right below it, one VJP rule per input
-(`rule(g, out, *inputs, **attrs)`, written in nanotf ops, returning a gradient broadcastable to that input; `None`
-marks a non-differentiable input). The engine reduces broadcast gradients and casts them.
+(`rule(g, out, *inputs, **attrs)`, written in nanotf ops, returning a gradient broadcastable to
+that input; `None` marks a non-differentiable input). The engine reduces broadcast gradients
+and casts them.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class _Context:
 
 context = _Context()
 _CUPY = backend.cupy_available()
+# TF op name -> Primitive (the first one declared under that name), for configs that name ops
+REGISTRY: dict = {}
 
 
 class Primitive:
@@ -50,6 +53,7 @@ class Primitive:
         self.nout = nout
         self.nondiff = nondiff
         self.stateful = stateful
+        REGISTRY.setdefault(name, self)
         self.vjps = None
         self.jvp = None
         self.shape_fn = None
@@ -92,8 +96,9 @@ def primitive(name: str, kind: str = "nary", nout: int = 1, nondiff: bool = Fals
 def binary_operands(x, y, op_name: str):
     """Converts the operands of a binary op with TF's rules.
 
-    A Python value (number, list, NumPy array) takes the dtype of the Tensor operand; two Tensors must share
-    a dtype (no implicit promotion), else InvalidArgumentError naming the op and both dtypes.
+    A Python value (number, list, NumPy array) takes the dtype of the Tensor operand (TypeError if
+    it cannot; `tf.add` instead fails in the op); two Tensors must share a dtype (no implicit
+    promotion), else InvalidArgumentError naming the op and both dtypes.
     """
     xt = isinstance(x, Tensor)
     yt = isinstance(y, Tensor)

@@ -118,3 +118,13 @@ def _run(fn) -> int:
         traceback.print_exception(type(e), e, tb)
         return 130 if isinstance(e, KeyboardInterrupt) else 1
     return 0
+
+
+def uninstall_tensorflow_alias() -> None:
+    """Undoes `install_as_tensorflow()` (removes the hook and the aliased modules)."""
+    if _finder in sys.meta_path:
+        sys.meta_path.remove(_finder)
+    for name in list(sys.modules):
+        if _target(name) is not None and getattr(sys.modules[name], "__name__", "").startswith(
+                "nanotf"):
+            del sys.modules[name]

@@ -175,7 +175,7 @@ for _k in "SU":
     NP_TO_DTYPE[np.dtype(_k)] = string
 
 # as TF, `float` and `bool` name dtypes but `int`, `complex`, `str` do not
-_PY_TYPES = {float: float32, type(True): bool}
+_PY_TYPES = {float: float32, type(True): bool}  # noqa: UP003 - `bool` is the DType here
 
 
 def as_dtype(type_value) -> DType:
@@ -189,7 +189,7 @@ def as_dtype(type_value) -> DType:
         d = _BY_NAME.get(type_value)
         if d is not None:
             return d
-    elif isinstance(type_value, int) and not isinstance(type_value, type(True)):
+    elif isinstance(type_value, int) and not isinstance(type_value, type(True)):  # noqa: UP003
         d = _BY_ENUM.get(type_value)
         if d is not None:
             return d

@@ -1,8 +1,8 @@
 """GradientTape: a linear log of ops, swept in reverse to compute gradients.
 
-The log is appended in execution order, so reversed order is already topological. Gradients are returned,
-never stored on tensors. VJP rules run as ordinary nanotf ops, so an outer tape that is recording sees them
-and can differentiate again (higher-order gradients).
+The log is appended in execution order, so reversed order is already topological. Gradients are
+returned, never stored on tensors. VJP rules run as ordinary nanotf ops, so an outer tape that is
+recording sees them and can differentiate again (higher-order gradients).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import weakref
 from nanotf._src import dispatch, nest
 from nanotf._src.dispatch import Primitive
 from nanotf._src.tensor import Tensor, convert_to_tensor, tensor_of
+
 
 class UnconnectedGradients(enum.Enum):
     """What `gradient` returns for a source the target does not depend on: None or zeros."""
@@ -368,8 +369,8 @@ def stop_recording():
 def custom_gradient(f=None):
     """Decorator giving a function its own gradient, as `tf.custom_gradient`.
 
-    `f(*x)` returns `(y, grad_fn)`; `grad_fn(*dy)` returns the gradients w.r.t. `x` (and, when it accepts a
-    `variables` argument, a second list for the variables `f` read).
+    `f(*x)` returns `(y, grad_fn)`; `grad_fn(*dy)` returns the gradients w.r.t. `x` (and, when it
+    accepts a `variables` argument, a second list for the variables `f` read).
 
     Example:
       >>> @tf.custom_gradient

@@ -27,7 +27,7 @@ class Tensor:
     __slots__ = ("_v", "__weakref__")
     _symbolic = False
     _is_variable = False
-    # NumPy defers binary operators to us (ndarray + Tensor -> Tensor.__radd__), as TF's EagerTensor.
+    # NumPy defers binary operators to us (ndarray + Tensor -> Tensor.__radd__), as TF does
     __array_priority__ = 100
 
     def __init__(self, value=None, dtype=None):
@@ -49,7 +49,7 @@ class Tensor:
         return TensorShape(self._v.shape)
 
     def set_shape(self, shape) -> None:
-        """Checks that `shape` is compatible with this tensor's shape (eager tensors are fully known)."""
+        """Checks that `shape` is compatible with this tensor's (fully known) shape."""
         if not TensorShape(self._v.shape).is_compatible_with(shape):
             raise ValueError(f"Tensor's shape {self.shape} is not compatible with supplied shape "
                              f"{TensorShape(shape)}.")
@@ -372,7 +372,8 @@ def constant(value, dtype=None, shape=None, name="Const") -> Tensor:
     Args:
       value: a number, nested list, NumPy array or Tensor.
       dtype: the element type; inferred from `value` when None (int -> int32, float -> float32).
-      shape: optional shape; a scalar value is broadcast to it, otherwise it must hold as many elements.
+      shape: optional shape; a scalar value is broadcast to it, otherwise it must hold as many
+        elements.
       name: unused in eager mode.
 
     Example:

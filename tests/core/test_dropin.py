@@ -69,12 +69,17 @@ def test_missing_script_and_usage(tmp_path):
 
 def test_install_as_tensorflow_in_process():
     import nanotf
+    from nanotf._src.dropin import uninstall_tensorflow_alias
 
     nanotf.install_as_tensorflow()
-    import tensorflow
-    from tensorflow.keras import layers
+    try:
+        import tensorflow
+        from tensorflow.keras import layers
 
-    assert tensorflow is nanotf and layers is nanotf.keras.layers
+        assert tensorflow is nanotf and layers is nanotf.keras.layers
+    finally:  # other tests' libraries (tensorboard) look for the real tensorflow
+        uninstall_tensorflow_alias()
+    assert "tensorflow" not in sys.modules
 
 
 @pytest.mark.skipif(not os.path.exists(os.path.join(os.path.dirname(sys.executable), "nanotf")),

@@ -38,8 +38,8 @@ Fields (only `name`, `fn` and `ref` are required):
                  1e-5 for float32 and 1e-10 for float64 (integers and bools compare exactly).
   grad_tol:      tolerance of the gradient checks (default 1e-4, float64 finite differences).
   skips:         {check: reason} to skip one check, with a reason. Checks: "forward", "dtype",
-                 "grad", "grad2", "nondiff", "broadcast", "scalar" (the () group), or a dtype
-                 name.
+                 "grad", "grad2", "nondiff", "broadcast", "scalar" (the () group), "function"
+                 and "session" (the graph modes of test_op_db.run_modes), or a dtype name.
 
 Example (in a sibling module):
   SPECS = [
@@ -56,7 +56,10 @@ from typing import Any, Callable
 
 FLOAT_DTYPES = ("float32", "float64")
 MODULES = ("math", "array", "nn", "linalg")
-CHECKS = ("forward", "dtype", "grad", "grad2", "nondiff", "broadcast", "scalar")
+_DTYPE_NAMES = {"float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
+                "uint16", "uint32", "uint64", "bool", "complex64", "complex128", "string"}
+CHECKS = ("forward", "dtype", "grad", "grad2", "nondiff", "broadcast", "scalar", "function",
+          "session")
 
 
 @dataclasses.dataclass
@@ -84,6 +87,9 @@ class OpSpec:
         self.dtypes = tuple(self.dtypes)
         if self.grad_order not in (0, 1, 2):
             raise ValueError(f"{self.name}: grad_order must be 0, 1 or 2, got {self.grad_order}")
+        unknown = [k for k in self.skips if k not in CHECKS and k not in _DTYPE_NAMES]
+        if unknown:
+            raise ValueError(f"{self.name}: unknown skip keys {unknown}; use {CHECKS} or a dtype")
 
     def forward_tol(self, dtype: str) -> float:
         """The forward tolerance for `dtype`."""

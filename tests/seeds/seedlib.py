@@ -54,11 +54,15 @@ def fenced_blocks(text: str) -> list:
 def run(code: str, ns: dict) -> str:
     """Executes `code` in namespace `ns` with `tensorflow` meaning nanotf; returns what it printed."""
     import nanotf
+    from nanotf._src.dropin import uninstall_tensorflow_alias
 
     nanotf.install_as_tensorflow()
     buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        exec(compile(code, "<seed>", "exec"), ns)
+    try:
+        with contextlib.redirect_stdout(buf):
+            exec(compile(code, "<seed>", "exec"), ns)
+    finally:  # leave `import tensorflow` alone for other tests' libraries
+        uninstall_tensorflow_alias()
     return buf.getvalue()
 
 

@@ -26,10 +26,13 @@ def shell(monkeypatch):
         def enable_gui(self, gui=None):  # `%matplotlib inline` draws nothing here
             return None
 
+    from nanotf._src.dropin import uninstall_tensorflow_alias
+
     nanotf.install_as_tensorflow()
     sh = NotebookShell.instance()
     yield sh
     NotebookShell.clear_instance()
+    uninstall_tensorflow_alias()
 
 
 def _run(shell, code, capsys):

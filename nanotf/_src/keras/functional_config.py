@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from nanotf._src import nest
 from nanotf._src.backend import np
-from nanotf._src.dispatch import Primitive
+from nanotf._src.dispatch import REGISTRY, Primitive
 from nanotf._src.keras import serialization
 from nanotf._src.keras.functional import InputLayer, KerasTensor, TFOpLambda
 from nanotf._src.tensor import Tensor, constant
@@ -86,15 +86,10 @@ def _decode(v):
 
 
 def _primitive(name: str) -> Primitive:
-    from nanotf._src import ops
-    from nanotf._src.ops import array, linalg, math, nn
-    from nanotf._src.ops import random as rnd
-
-    for mod in (array, math, nn, linalg, rnd, ops):
-        for obj in vars(mod).values():
-            if isinstance(obj, Primitive) and obj.name == name:
-                return obj
-    raise ValueError(f"Unknown TF op '{name}' in a TFOpLambda config.")
+    prim = REGISTRY.get(name)
+    if prim is None:
+        raise ValueError(f"Unknown TF op '{name}' in a TFOpLambda config.")
+    return prim
 
 
 def _tfop_from_config(cfg: dict):

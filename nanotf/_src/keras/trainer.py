@@ -2,8 +2,11 @@
 
 Factoring (as Keras): `data_adapter` yields batches, `fit` loops over epochs and steps around
 `train_step` (tape -> compiled loss -> optimizer -> metrics), `CallbackList` fans out events and
-`ProgbarLogger` prints. `make_train_function()` returns the per-batch callable, the unit a
-`tf.function` can wrap; it runs eagerly.
+`ProgbarLogger` prints. `make_train_function()` returns the per-batch callable: unless the model
+runs eagerly (`compile(run_eagerly=True)`, `tf.config.run_functions_eagerly(True)`), the step is
+traced once per batch signature with `tf.function` and replayed as a compiled plan, as Keras does.
+A step that cannot be traced (Python control flow on tensor values, `.numpy()` inside a custom
+`train_step`) runs eagerly instead, giving what it gave before.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from nanotf._src import function as function_mod
 from nanotf._src import nest
 from nanotf._src.backend import np
 from nanotf._src.keras import callbacks as callbacks_module
@@ -127,8 +131,10 @@ class Trainer:
 
     @property
     def run_eagerly(self) -> bool:
-        """Whether the train step runs eagerly (nanotf's steps are eager today)."""
-        return bool(self._run_eagerly)
+        """Whether the train/test/predict steps run eagerly instead of as traced functions."""
+        if getattr(self, "dynamic", False) or self._run_eagerly:
+            return True
+        return self._run_eagerly is None and function_mod.functions_run_eagerly()
 
     @run_eagerly.setter
     def run_eagerly(self, value) -> None:
@@ -215,27 +221,28 @@ class Trainer:
 
     def make_train_function(self, force: bool = False):
         """The callable `batch -> logs` that `fit` calls per batch (wraps `train_step`)."""
-        if self.train_function is None or force:
-            step = self.train_step
+        if self.train_function is None or force or _stale(self.train_function, self):
+            st = self._trainer_state()
+            step = _step_function(self, self.train_step, "train_function")
 
             def train_function(data):
                 st.train_counter += 1
                 return step(data)
 
-            st = self._trainer_state()
+            train_function._nanotf_eager = step._nanotf_eager
             self.train_function = train_function
         return self.train_function
 
     def make_test_function(self, force: bool = False):
         """The callable `batch -> logs` that `evaluate` calls per batch."""
-        if self.test_function is None or force:
-            self.test_function = self.test_step
+        if self.test_function is None or force or _stale(self.test_function, self):
+            self.test_function = _step_function(self, self.test_step, "test_function")
         return self.test_function
 
     def make_predict_function(self, force: bool = False):
         """The callable `batch -> outputs` that `predict` calls per batch."""
-        if self.predict_function is None or force:
-            self.predict_function = self.predict_step
+        if self.predict_function is None or force or _stale(self.predict_function, self):
+            self.predict_function = _step_function(self, self.predict_step, "predict_function")
         return self.predict_function
 
     # --- fit / evaluate / predict ---------------------------------------------------------------
@@ -422,6 +429,54 @@ class Trainer:
 
 def _np(t):
     return t.numpy() if isinstance(t, Tensor) else np.asarray(t)
+
+
+# Distinct batch signatures traced per step function before it gives up and runs eagerly (inputs
+# whose shapes vary every batch would otherwise pay a trace per batch).
+_MAX_TRACES = 8
+
+
+def _stale(fn, model) -> bool:
+    """Whether a step made by `make_*_function` no longer fits the model's `run_eagerly`."""
+    eager = getattr(fn, "_nanotf_eager", None)
+    return eager is not None and eager != model.run_eagerly
+
+
+def _step_function(model, step, name: str):
+    """`step` (a bound train/test/predict step) as the per-batch callable `fit` & co. call.
+
+    Eager models call `step` directly. Otherwise the step is a `tf.function` (one trace per batch
+    signature, replayed as a compiled plan). A step whose trace fails, or that keeps meeting new
+    signatures, runs eagerly from then on: eager execution then gives the step's real result or
+    error, exactly as `run_eagerly=True` would.
+    """
+    if model.run_eagerly:
+        def eager_step(data):
+            return step(data)
+
+        eager_step._nanotf_eager = True
+        return eager_step
+    traced = function_mod.Function(step, name=name, autograph=False)
+    state = {"eager": False}
+
+    def traced_step(data):
+        if state["eager"] or function_mod.functions_run_eagerly():
+            return step(data)
+        count = traced._count
+        try:
+            out = traced(data)
+        except Exception:
+            if traced._count == count:  # failed while running a plan: a genuine error
+                raise
+            state["eager"] = True  # the trace failed: the eager step decides
+            return step(data)
+        if traced._eager or len(traced._cache) > _MAX_TRACES:
+            state["eager"] = True
+        return out
+
+    traced_step._nanotf_eager = False
+    traced_step.python_function = step
+    return traced_step
 
 
 def _should_eval(epoch: int, freq) -> bool:

@@ -322,21 +322,3 @@ def ensure_shape(x, shape, name=None) -> Tensor:
 from nanotf._src.ops.creation import eye, fill, ones, zeros  # noqa: E402,F401
 from nanotf._src.ops.indexing import gather  # noqa: E402,F401
 from nanotf._src.ops.movement import concat  # noqa: E402,F401
-
-
-def _adopt_family_primitives() -> None:
-    """Lists the other families' primitives here too.
-
-    Stopgap: keras/functional_config.py finds a TFOpLambda's primitive by scanning this module
-    (then math, nn, linalg, random, ops) for its TF op name; a name registry in dispatch would
-    make this unnecessary.
-    """
-    from nanotf._src.dispatch import Primitive
-    from nanotf._src.ops import creation, indexing, movement, scatter, segment, sorting
-
-    g = globals()
-    for mod in (creation, indexing, movement, scatter, segment, sorting):
-        g.update({k: v for k, v in vars(mod).items() if isinstance(v, Primitive) and k not in g})
-
-
-_adopt_family_primitives()

@@ -258,10 +258,13 @@ less_equal = _cmp("LessEqual", lambda xp, x, y: xp.less_equal(x, y))
 greater = _cmp("Greater", lambda xp, x, y: xp.greater(x, y))
 greater_equal = _cmp("GreaterEqual", lambda xp, x, y: xp.greater_equal(x, y))
 equal.__doc__ = "Returns the truth value of `x == y` elementwise.\n\n  Example: `tf.equal(1, 1)`."
-not_equal.__doc__ = "Returns the truth value of `x != y` elementwise.\n\n  Example: `tf.not_equal(1, 2)`."
+not_equal.__doc__ = ("Returns the truth value of `x != y` elementwise.\n\n"
+                     "  Example: `tf.not_equal(1, 2)`.")
 less.__doc__ = "Returns the truth value of `x < y` elementwise.\n\n  Example: `tf.less(1, 2)`."
-less_equal.__doc__ = "Returns the truth value of `x <= y` elementwise.\n\n  Example: `tf.less_equal(1, 2)`."
-greater.__doc__ = "Returns the truth value of `x > y` elementwise.\n\n  Example: `tf.greater(2, 1)`."
+less_equal.__doc__ = ("Returns the truth value of `x <= y` elementwise.\n\n"
+                      "  Example: `tf.less_equal(1, 2)`.")
+greater.__doc__ = ("Returns the truth value of `x > y` elementwise.\n\n"
+                   "  Example: `tf.greater(2, 1)`.")
 greater_equal.__doc__ = ("Returns the truth value of `x >= y` elementwise.\n\n"
                          "  Example: `tf.greater_equal(2, 1)`.")
 
@@ -334,7 +337,8 @@ negative = _unary("Neg", lambda xp, x: xp.negative(x), lambda g, out, x: negativ
 abs = _unary("Abs", lambda xp, x: xp.abs(x), lambda g, out, x: multiply(g, sign(x)),  # noqa: A001
              "Returns `|x|` elementwise.\n\n  Example: `tf.abs(tf.constant([-1.5, 2.0]))`.")
 sign = _unary("Sign", lambda xp, x: xp.sign(x), lambda g, out, x: zeros_like(g),
-              "Returns -1, 0 or 1 by the sign of `x`.\n\n  Example: `tf.sign(tf.constant([-3., 0.]))`.")
+              "Returns -1, 0 or 1 by the sign of `x`.\n\n"
+              "  Example: `tf.sign(tf.constant([-3., 0.]))`.")
 square = _unary("Square", lambda xp, x: xp.square(x),
                 lambda g, out, x: multiply(g, multiply(2.0, x) if x._v.dtype.kind == "f"
                                            else multiply(x, 2)),
@@ -361,7 +365,8 @@ log1p = _unary("Log1p", lambda xp, x: xp.log1p(x), lambda g, out, x: _realdiv(g,
 sin = _unary("Sin", lambda xp, x: xp.sin(x), lambda g, out, x: multiply(g, cos(x)),
              "Returns the sine of `x` elementwise.\n\n  Example: `tf.sin(0.0)`.", floats_only=True)
 cos = _unary("Cos", lambda xp, x: xp.cos(x), lambda g, out, x: negative(multiply(g, sin(x))),
-             "Returns the cosine of `x` elementwise.\n\n  Example: `tf.cos(0.0)`.", floats_only=True)
+             "Returns the cosine of `x` elementwise.\n\n  Example: `tf.cos(0.0)`.",
+             floats_only=True)
 tan = _unary("Tan", lambda xp, x: xp.tan(x),
              lambda g, out, x: multiply(g, add(1.0, square(out))),
              "Returns the tangent of `x` elementwise.\n\n  Example: `tf.math.tan(0.5)`.",
@@ -430,7 +435,8 @@ def _erf_impl(xp, x):
 
 
 erf = _unary("Erf", _erf_impl,
-             lambda g, out, x: multiply(g, multiply(2.0 / np.sqrt(np.pi), exp(negative(square(x))))),
+             lambda g, out, x: multiply(g, multiply(2.0 / np.sqrt(np.pi),
+                                                    exp(negative(square(x))))),
              "Returns the Gauss error function of `x`.\n\n  Example: `tf.math.erf(0.5)`.",
              floats_only=True)
 is_nan = _unary("IsNan", lambda xp, x: xp.isnan(x), None,
