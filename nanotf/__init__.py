@@ -64,7 +64,6 @@ from nanotf._src.ops import expand_dims as expand_dims
 from nanotf._src.ops import eye as eye
 from nanotf._src.ops import fill as fill
 from nanotf._src.ops import floor as floor
-from nanotf._src.ops import floordiv as floordiv
 from nanotf._src.ops import gather as gather
 from nanotf._src.ops import gather_nd as gather_nd
 from nanotf._src.ops import greater as greater
@@ -104,7 +103,6 @@ from nanotf._src.ops import reshape as reshape
 from nanotf._src.ops import reverse as reverse
 from nanotf._src.ops import roll as roll
 from nanotf._src.ops import round as round  # noqa: A004
-from nanotf._src.ops import rsqrt as rsqrt
 from nanotf._src.ops import saturate_cast as saturate_cast
 from nanotf._src.ops import scatter_nd as scatter_nd
 from nanotf._src.ops import searchsorted as searchsorted
@@ -149,11 +147,18 @@ from nanotf._src.ops.control import map_fn as map_fn
 from nanotf._src.ops.control import scan as scan
 from nanotf._src.ops.control import switch_case as switch_case
 from nanotf._src.ops.control import while_loop as while_loop
+from nanotf._src.ops.linalg import einsum as einsum
+from nanotf._src.ops.linalg import norm as norm
+from nanotf._src.ops.linalg import tensordot as tensordot
 from nanotf._src.ops.logging import print as print  # noqa: A004
+from nanotf._src.ops.math import atan2 as atan2
+from nanotf._src.ops.math import complex as complex  # noqa: A004
+from nanotf._src.ops.math import scalar_mul as scalar_mul
 from nanotf._src.session import control_dependencies as control_dependencies
 from nanotf._src.session import group as group
 from nanotf._src.session import no_op as no_op
 from nanotf._src.tape import GradientTape as GradientTape
+from nanotf._src.tape import UnconnectedGradients as UnconnectedGradients
 from nanotf._src.tape import custom_gradient as custom_gradient
 from nanotf._src.tensor import Tensor as Tensor
 from nanotf._src.tensor import constant as constant

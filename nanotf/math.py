@@ -10,9 +10,7 @@ from nanotf._src.ops import asin as asin
 from nanotf._src.ops import atan as atan
 from nanotf._src.ops import atan2 as atan2
 from nanotf._src.ops import bincount as bincount
-from nanotf._src.ops import cast as cast
 from nanotf._src.ops import ceil as ceil
-from nanotf._src.ops import clip_by_value as clip_by_value
 from nanotf._src.ops import confusion_matrix as confusion_matrix
 from nanotf._src.ops import conj as conj
 from nanotf._src.ops import cos as cos
@@ -27,7 +25,6 @@ from nanotf._src.ops import erf as erf
 from nanotf._src.ops import exp as exp
 from nanotf._src.ops import expm1 as expm1
 from nanotf._src.ops import floor as floor
-from nanotf._src.ops import floor_div as floor_div
 from nanotf._src.ops import floordiv as floordiv
 from nanotf._src.ops import floormod as floormod
 from nanotf._src.ops import greater as greater
@@ -51,11 +48,9 @@ from nanotf._src.ops import minimum as minimum
 from nanotf._src.ops import multiply as multiply
 from nanotf._src.ops import negative as negative
 from nanotf._src.ops import not_equal as not_equal
-from nanotf._src.ops import ones_like as ones_like
 from nanotf._src.ops import polyval as polyval
 from nanotf._src.ops import pow as pow  # noqa: A004
 from nanotf._src.ops import real as real
-from nanotf._src.ops import realdiv as realdiv
 from nanotf._src.ops import reciprocal as reciprocal
 from nanotf._src.ops import reduce_all as reduce_all
 from nanotf._src.ops import reduce_any as reduce_any
@@ -70,7 +65,6 @@ from nanotf._src.ops import reduce_sum as reduce_sum
 from nanotf._src.ops import reduce_variance as reduce_variance
 from nanotf._src.ops import round as round  # noqa: A004
 from nanotf._src.ops import rsqrt as rsqrt
-from nanotf._src.ops import saturate_cast as saturate_cast
 from nanotf._src.ops import scalar_mul as scalar_mul
 from nanotf._src.ops import segment_max as segment_max
 from nanotf._src.ops import segment_mean as segment_mean
@@ -96,6 +90,8 @@ from nanotf._src.ops import unsorted_segment_min as unsorted_segment_min
 from nanotf._src.ops import unsorted_segment_prod as unsorted_segment_prod
 from nanotf._src.ops import unsorted_segment_sqrt_n as unsorted_segment_sqrt_n
 from nanotf._src.ops import unsorted_segment_sum as unsorted_segment_sum
-from nanotf._src.ops import where as where
 from nanotf._src.ops import xlogy as xlogy
-from nanotf._src.ops import zeros_like as zeros_like
+from nanotf._src.ops.nn import l2_normalize as l2_normalize
+from nanotf._src.ops.nn import log_softmax as log_softmax
+from nanotf._src.ops.nn import softmax as softmax
+from nanotf._src.ops.nn import softsign as softsign

@@ -157,12 +157,14 @@ def bind(prim: Primitive, *inputs: Tensor, **attrs):
     except (ValueError, IndexError) as e:
         raise _op_error(prim, inputs, e) from None
     if prim.nout == 1:
-        if getattr(out, "base", None) is not None and _reads_variable(inputs):
+        if _reads_variable(inputs) and (getattr(out, "base", None) is not None
+                                        or any(out is t._v for t in inputs)):
             out = out.copy()  # a view would change when the variable is updated in place
         res = _wrap(out)
     else:
         if _reads_variable(inputs):
-            out = [o.copy() if getattr(o, "base", None) is not None else o for o in out]
+            out = [o.copy() if getattr(o, "base", None) is not None
+                   or any(o is t._v for t in inputs) else o for o in out]
         res = tuple(_wrap(o) for o in out)
     if _tapes and not prim.nondiff:
         _record(prim, inputs, res, attrs)

@@ -15,7 +15,7 @@ import functools
 import inspect
 import weakref
 
-from nanotf._src import autograph, dispatch, nest, variables
+from nanotf._src import autograph, dispatch, nest, philox, variables
 from nanotf._src.backend import np
 from nanotf._src.dispatch import context
 from nanotf._src.graph import Graph, Node, building
@@ -333,9 +333,12 @@ class Function:
     # --- tracing ---------------------------------------------------------------------------------
     def _trace(self, args, kwargs, specs, keep):
         first = self._count == 0
+        seeds = philox._state["rng"].getstate()
         cf, created = self._trace_once(args, kwargs, specs, keep, allow_create=first)
         if cf is not None and created:
-            # as TF: a first trace that made variables is traced again, which must not make more
+            # as TF: a first trace that made variables is traced again, which must not make more;
+            # its random ops get the op seeds the first trace drew (TF numbers them per graph)
+            philox._state["rng"].setstate(seeds)
             cf, _ = self._trace_once(args, kwargs, specs, keep, allow_create=False)
         return cf
 

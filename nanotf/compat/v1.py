@@ -54,7 +54,6 @@ from nanotf._src.compat_v1_ops import div as div
 from nanotf._src.compat_v1_ops import expand_dims as expand_dims
 from nanotf._src.compat_v1_ops import initializers as initializers
 from nanotf._src.compat_v1_ops import layers as layers
-from nanotf._src.compat_v1_ops import log as log
 from nanotf._src.compat_v1_ops import logging as logging
 from nanotf._src.compat_v1_ops import losses as losses
 from nanotf._src.compat_v1_ops import multinomial as multinomial
@@ -85,6 +84,7 @@ from nanotf._src.graph import Graph as Graph
 from nanotf._src.graph import get_default_graph as get_default_graph
 from nanotf._src.graph import init_scope as init_scope
 from nanotf._src.graph import reset_default_graph as reset_default_graph
+from nanotf._src.ops import log as log
 from nanotf._src.session import InteractiveSession as InteractiveSession
 from nanotf._src.session import Session as Session
 from nanotf._src.session import control_dependencies as control_dependencies
