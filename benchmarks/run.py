@@ -30,6 +30,7 @@ WORKLOADS = {
     "W1 evaluate": ("w1_fit.py --evaluate", "torch_w1.py --evaluate", None),
     "W1 predict": ("w1_fit.py --predict", None, None),
     "W2": ("w2_softmax.py", "torch_w2.py", "numpy_w2.py"),
+    "W2 step (tf.function)": ("w2_function.py", None, None),
     "W3": ("w3_mse.py", "torch_w3.py", "numpy_w3.py"),
     "W4 CNN": ("w4_cnn.py", "torch_w4.py", "numpy_w4.py"),
     "data": ("data_pipeline.py", None, None),

@@ -1,7 +1,8 @@
 """The array backend: the only module that imports numpy (or cupy).
 
-Everything else receives the array module as `xp` (from `xp_of`) or uses the `np` re-exported here, so the
-same op code runs on NumPy and, where installed and chosen, CuPy.
+Everything else receives the array module as `xp` (from `xp_of`) or uses the `np` re-exported here,
+so the same op code runs on NumPy and, where installed and chosen, CuPy. It also chooses the BLAS
+thread count per product (`matmul`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ try:  # cupy is optional and absent in the normal case
 except Exception:  # pragma: no cover - depends on the machine
     _cupy = None
 
-__all__ = ["np", "xp_of", "asnumpy", "cupy_available", "is_cupy", "blas_threads", "blas_threads_for",
-           "matmul"]
+__all__ = ["np", "xp_of", "asnumpy", "cupy_available", "is_cupy", "blas_threads",
+           "blas_threads_for", "matmul"]
 
 
 def cupy_available() -> bool:

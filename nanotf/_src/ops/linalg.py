@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nanotf._src import errors
+from nanotf._src import backend, errors
 from nanotf._src.backend import np
 from nanotf._src.dispatch import bind, primitive, same_dtype
 from nanotf._src.ops import array as arr
@@ -19,7 +19,7 @@ def _matmul(xp, a, b, ta, tb):
         a = xp.swapaxes(a, -1, -2)
     if tb:
         b = xp.swapaxes(b, -1, -2)
-    return xp.matmul(a, b)
+    return backend.matmul(a, b) if xp is np else xp.matmul(a, b)  # BLAS threads by size
 
 
 def _mm_vjp_a(g, out, a, b, ta, tb):
