@@ -1,9 +1,9 @@
-"""The TensorFlow 2 beginner quickstart (seed note 004) on nanotf: train on MNIST, print test accuracy.
+"""The TensorFlow 2 beginner quickstart (seed note 004) on nanotf: train on MNIST, print test
+accuracy.
 
 MNIST comes from the Keras cache (~/.keras/datasets), the NANOTF_DATASETS_MIRROR setting, or one
-download. If none can provide it, this says why and trains on scikit-learn's bundled 8x8 handwritten
-digits instead (install them with `pip install -e '.[examples]'`).
-"""
+download. If none can provide it, this says why and trains on scikit-learn's bundled 8x8
+handwritten digits instead (install them with `pip install -e '.[examples]'`)."""
 
 import sys
 
@@ -13,7 +13,7 @@ import nanotf as tf
 
 
 def load_data():
-    """MNIST as ((x_train, y_train), (x_test, y_test)), or the sklearn digits when it is unavailable."""
+    """MNIST as ((x_train, y_train), (x_test, y_test)), or sklearn digits when it is unavailable."""
     try:
         return tf.keras.datasets.mnist.load_data(), "MNIST"
     except (ConnectionError, OSError, ValueError) as e:

@@ -1,5 +1,6 @@
 """`tf.errors`: exception classes and codes."""
 
+from nanotf._src.autograph import OperatorNotAllowedInGraphError as OperatorNotAllowedInGraphError
 from nanotf._src.errors import ABORTED as ABORTED
 from nanotf._src.errors import ALREADY_EXISTS as ALREADY_EXISTS
 from nanotf._src.errors import CANCELLED as CANCELLED
@@ -33,4 +34,3 @@ from nanotf._src.errors import UnauthenticatedError as UnauthenticatedError
 from nanotf._src.errors import UnavailableError as UnavailableError
 from nanotf._src.errors import UnimplementedError as UnimplementedError
 from nanotf._src.errors import UnknownError as UnknownError
-from nanotf._src.autograph import OperatorNotAllowedInGraphError as OperatorNotAllowedInGraphError

@@ -1,9 +1,9 @@
 """Running unmodified `import tensorflow` code on nanotf.
 
-`install_as_tensorflow()` makes `import tensorflow`, `import tensorflow.compat.v1 as tf`,
-`from tensorflow.keras.layers import Dense` and friends resolve to the matching nanotf modules. `main()` is
-`python -m nanotf script.py [args]`: it installs the aliases and runs the script as `__main__`.
-"""
+`install_as_tensorflow()` makes `import tensorflow`, `import tensorflow.compat.v1 as tf`, `from
+tensorflow.keras.layers import Dense` and friends resolve to the matching nanotf modules.
+`main()` is `python -m nanotf script.py [args]`: it installs the aliases and runs the script as
+`__main__`."""
 
 from __future__ import annotations
 

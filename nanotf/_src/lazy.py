@@ -1,7 +1,7 @@
 """Lazy attributes of the top-level `nanotf` module (keeps `import nanotf` fast).
 
-Submodules that pull in a lot (keras, data, summary) load on first attribute access, as `tf.keras` does.
-"""
+Submodules that pull in a lot (keras, data, summary) load on first attribute access, as
+`tf.keras` does."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Real-data accuracy: train on 5,000 MNIST digits (../shared/datasets/mnist-5k), test on the official 10,000.
+"""Real-data accuracy: train on 5,000 MNIST digits (../shared/datasets/mnist-5k), test on the
+official 10,000.
 
 TF 2.21 reaches 92.8 % with the seed-004 MLP and 96.4 % with the two-conv CNN on this split.
 """

@@ -52,7 +52,7 @@ def fenced_blocks(text: str) -> list:
 
 
 def run(code: str, ns: dict) -> str:
-    """Executes `code` in namespace `ns` with `tensorflow` meaning nanotf; returns what it printed."""
+    """Runs `code` in `ns` with `tensorflow` meaning nanotf; returns what it printed."""
     import nanotf
     from nanotf._src.dropin import uninstall_tensorflow_alias
 

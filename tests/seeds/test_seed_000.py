@@ -1,8 +1,7 @@
 """Seed 000 (TF1 compatibility, the MNIST quickstart, softmax cross-entropy): items run as written.
 
-Item 5 of the note spells `metrix=`: compile must refuse it with a TypeError naming the keyword (Keras 2
-does); the test then compiles with the intended `metrics=` and runs item 6 unchanged.
-"""
+Item 5 of the note spells `metrix=`: compile must refuse it with a TypeError naming the keyword
+(Keras 2 does); the test then compiles with the intended `metrics=` and runs item 6 unchanged."""
 
 import re
 import textwrap

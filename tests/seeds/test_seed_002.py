@@ -67,15 +67,15 @@ def test_all_blocks_run_unchanged(shell, tmp_path, monkeypatch, capsys):
         if i in REPRS:
             assert normalize(repr(value)) == normalize(printed)
     # formats of data-dependent outputs
-    assert re.fullmatch(r"\(28, 28\) uint8 <class 'numpy.ndarray'>\n\d uint8 <class 'numpy.uint8'>\n",
-                        outs[3][0])
+    assert re.fullmatch(r"\(28, 28\) uint8 <class 'numpy.ndarray'>\n"
+                        r"\d uint8 <class 'numpy.uint8'>\n", outs[3][0])
     assert re.fullmatch(r"\d+\.\d\d sec\n", outs[8][0])
     x_prob, row_sums = outs[14][1]
     assert repr(x_prob).startswith("<tf.Tensor: shape=(2, 5), dtype=float32, numpy=\narray([[")
     assert repr(row_sums).startswith("<tf.Tensor: shape=(2,), dtype=float32, numpy=array([")
     assert re.fullmatch(r"0\.\d+\n", outs[23][0])
-    epochs = re.findall(r"epoch (\d), loss (\d\.\d{4}), train acc (\d\.\d{3}), test acc (\d\.\d{3})",
-                        outs[25][0])
+    epochs = re.findall(r"epoch (\d), loss (\d\.\d{4}), train acc (\d\.\d{3}), "
+                        r"test acc (\d\.\d{3})", outs[25][0])
     assert [e[0] for e in epochs] == ["1", "2", "3", "4", "5"]
     # mnist-5k is sorted by class and the note does not shuffle, so accuracy stays modest
     assert float(epochs[-1][3]) > 0.5

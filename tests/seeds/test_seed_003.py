@@ -1,10 +1,10 @@
 """Seed 003 (TF2 idioms): the note's fragments run unchanged, given the context they assume.
 
-The note is fragments of a larger program: names such as `x_train`, `loss_cal` or `output_path` come from
-code it does not show, and `Model` is used both as a class and as the instance. The test supplies that
-context. Two fragments are not Python (a decorator on an assignment, `name=,`); fragment 2.2.1 runs with
-the minimal completion that makes it Python, and SegPosEmbedding is checked to fail to compile.
-"""
+The note is fragments of a larger program: names such as `x_train`, `loss_cal` or `output_path`
+come from code it does not show, and `Model` is used both as a class and as the instance. The
+test supplies that context. Two fragments are not Python (a decorator on an assignment,
+`name=,`); fragment 2.2.1 runs with the minimal completion that makes it Python, and
+SegPosEmbedding is checked to fail to compile."""
 
 import glob
 import os

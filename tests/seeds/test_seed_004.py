@@ -1,8 +1,8 @@
 """Seed 004 (the TF2 beginner quickstart, notebook export): every cell runs unchanged.
 
-Values that depend on random initial weights are compared by format; the trained model must reach the
-accuracy TF reaches on the same data (train: 5,000 real MNIST digits, test: the official 10,000).
-"""
+Values that depend on random initial weights are compared by format; the trained model must
+reach the accuracy TF reaches on the same data (train: 5,000 real MNIST digits, test: the
+official 10,000)."""
 
 import re
 
@@ -19,7 +19,8 @@ CELLS = [
     "tf.nn.softmax(predictions).numpy()",
     "loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
     "loss_fn(y_train[:1], predictions).numpy()",
-    "model.compile(optimizer='adam',\n              loss=loss_fn,\n              metrics=['accuracy'])",
+    "model.compile(optimizer='adam',\n              loss=loss_fn,\n"
+    "              metrics=['accuracy'])",
     "model.fit(x_train, y_train, epochs=5)",
     "model.evaluate(x_test,  y_test, verbose=2)",
     "probability_model = tf.keras.Sequential([\n  model,\n  tf.keras.layers.Softmax()\n])",
@@ -59,8 +60,8 @@ def test_quickstart_cells_run_unchanged(tmp_path, monkeypatch, capsys):
           r"accuracy: \d\.\d{4}"
     assert len(re.findall(bar, fit_out)) == 5, fit_out
     assert "\r" not in fit_out and "\x1b" not in fit_out and "\b" not in fit_out
-    assert re.fullmatch(r"313/313 - \d+s - loss: \d\.\d{4} - accuracy: \d\.\d{4} - \d+[mu]?s/epoch - "
-                        r"\d+[mu]?s/step\n", results[9][0]), results[9][0]
+    assert re.fullmatch(r"313/313 - \d+s - loss: \d\.\d{4} - accuracy: \d\.\d{4} - "
+                        r"\d+[mu]?s/epoch - \d+[mu]?s/step\n", results[9][0]), results[9][0]
     loss, acc = results[9][1]
     assert isinstance(loss, float) and isinstance(acc, float)
     assert acc >= 0.915  # TF 2.21 reaches 0.928 on the same 5,000/10,000 split

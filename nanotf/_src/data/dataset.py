@@ -1,10 +1,9 @@
 """`tf.data.Dataset`: input pipelines over in-memory arrays, generators and other datasets.
 
-Elements travel through the pipeline as nested structures of NumPy values and become Tensors only when
-handed to user code (map functions, iteration). Datasets that are a permutation of indexed rows (slices,
-shuffled, taken, skipped, repeated) expose an *index plan*, so `batch` gathers a whole batch with one
-fancy-index per component instead of a Python loop per element.
-"""
+Elements travel through the pipeline as nested structures of NumPy values and become Tensors
+only when handed to user code (map functions, iteration). Datasets that are a permutation of
+indexed rows (slices, shuffled, taken, skipped, repeated) expose an *index plan*, so `batch`
+gathers a whole batch with one fancy-index per component instead of a Python loop per element."""
 
 from __future__ import annotations
 
@@ -15,6 +14,8 @@ from nanotf._src.tensor import Tensor, _wrap, convert_to_tensor
 AUTOTUNE = -1
 INFINITE = -1
 UNKNOWN = -2
+INFINITE_CARDINALITY = INFINITE
+UNKNOWN_CARDINALITY = UNKNOWN
 
 
 def to_numpy(value):

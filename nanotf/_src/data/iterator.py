@@ -46,3 +46,6 @@ class OwnedIterator:
     def element_spec(self):
         """The element structure of the dataset."""
         return self._ds.element_spec
+
+
+Iterator = OwnedIterator

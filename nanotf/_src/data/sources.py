@@ -8,7 +8,7 @@ from nanotf._src.data.dataset import INFINITE, UNKNOWN, DatasetV2, to_numpy
 
 
 class GeneratorDataset(DatasetV2):
-    """Elements from a Python generator, converted to the declared types and checked against shapes."""
+    """Elements from a Python generator, converted to the declared types."""
 
     _tf_name = "FlatMapDataset"
 

@@ -1,8 +1,7 @@
 """`tf.random`: seeded sampling that reproduces TensorFlow's Philox streams (see `philox.py`).
 
-Each sampling op is a stateful, non-differentiable primitive: traced functions replay it and draw new
-numbers on every call, continuing the same kernel stream as TF does.
-"""
+Each sampling op is a stateful, non-differentiable primitive: traced functions replay it and
+draw new numbers on every call, continuing the same kernel stream as TF does."""
 
 from __future__ import annotations
 
