@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import numbers
 
-from nanotf._src import dtypes, errors
+from nanotf._src import backend, dtypes, errors
 from nanotf._src.backend import np
 from nanotf._src.dispatch import bind, primitive
 from nanotf._src.ops import array as arr
@@ -21,6 +21,7 @@ from nanotf._src.ops.math import tanh as tanh  # noqa: F401
 from nanotf._src.tensor import Tensor, convert_to_tensor
 
 _f32 = np.float32
+_TINY = _f32(1.1754944e-38)  # the smallest normal float32
 
 # =============================== TF's float32 CPU arithmetic ===============================
 # Eigen evaluates float32 elementwise ops in packets of `_PACKET` floats (its own exp/log
@@ -33,23 +34,33 @@ _PACKET = 4
 
 
 def _exp_packet(x):
-    zero = x < _f32(-104)
-    x = np.minimum(x, _f32(88.723))
-    mm = np.floor(x * _f32(1.44269504088896341) + _f32(0.5))
-    r = x + mm * _f32(-0.693359375)
-    r = r + mm * _f32(2.12194440e-4)
-    r2 = r * r
-    pe = r2 * _f32(1.37449637986719608306884765625e-3) + _f32(4.166965186595916748046875e-2)
-    po = r2 * _f32(8.36894474923610687255859375e-3) + _f32(0.16666518151760101318359375)
-    pe = r2 * pe + _f32(0.49999988079071044921875)
-    y = r2 * (r * po + pe) + (r + _f32(1))
-    e = np.nan_to_num(mm, nan=0.0).astype(np.int32)
-    b = e >> 2  # 2**e applied in four steps, as Eigen's pldexp, so huge/tiny results round alike
-    c = np.ldexp(_f32(1), b).astype(_f32)
-    out = y * c * c * c * np.ldexp(_f32(1), e - 3 * b).astype(_f32)
-    out[np.abs(out) < _f32(1.1754944e-38)] = 0  # TF runs with denormals flushed to zero
-    out[zero] = 0
-    return np.maximum(out, x, out=out) if out.size else out
+    # Eigen's pexp. Inputs below -104 give 0 (their result underflows below the smallest normal,
+    # which TF flushes), so clipping there instead of masking gives the same outputs.
+    xc = np.clip(x, _f32(-104), _f32(88.723))
+    mm = xc * _f32(1.44269504088896341)
+    mm += _f32(0.5)
+    np.floor(mm, out=mm)
+    r = mm * _f32(-0.693359375)
+    r += xc
+    t = mm * _f32(2.12194440e-4)
+    r += t
+    r2 = np.multiply(r, r, out=t)
+    pe = r2 * _f32(1.37449637986719608306884765625e-3)
+    pe += _f32(4.166965186595916748046875e-2)
+    pe *= r2
+    pe += _f32(0.49999988079071044921875)
+    po = r2 * _f32(8.36894474923610687255859375e-3)
+    po += _f32(0.16666518151760101318359375)
+    po *= r
+    po += pe
+    po *= r2
+    r += _f32(1)
+    po += r  # y = r2 * (r * po + pe) + (r + 1)
+    # 2**mm: the product is exact unless the result is subnormal (then flushed to 0 below) or
+    # overflows (inf either way), so one ldexp equals Eigen's four-step pldexp
+    out = np.ldexp(po, mm.astype(np.int32), out=po)  # NaN inputs: garbage exponent, NaN result
+    np.multiply(out, out >= _TINY, out=out)  # TF runs with denormals flushed to zero
+    return np.maximum(out, xc, out=out) if out.size else out
 
 
 def _log_packet(x):
@@ -445,16 +456,39 @@ def log_softmax(logits, axis=None, name=None) -> Tensor:
 # =============================== cross-entropies ===============================
 
 
-def _xent_parts(xp, logits):
-    """Shifted logits, their exp (elementwise pass) and the row sums (exp fused in the sum)."""
+def _xent_parts(xp, logits, need_e=True):
+    """Shifted logits, their exp (elementwise pass; None unless `need_e`) and the row sums (exp
+    fused in the sum)."""
     sh = logits - logits.max(-1, keepdims=True)
-    return sh, _exp(xp, sh), _rowsum(xp, _exp_in_sum(xp, sh))
+    if not _exact(xp, sh) or sh.size == 0:
+        return sh, _exp(xp, sh) if need_e else None, _rowsum(xp, _exp_in_sum(xp, sh))
+    # Eigen's packet exp is elementwise, so one pass serves both evaluations; they differ only in
+    # which elements take the scalar expf: the last `n % 4` of each row inside the sum (as
+    # `_exp_rows32`), the last `size % 4` of the flat array in the elementwise pass (as `_exp32`)
+    with np.errstate(all="ignore"):
+        packet = _exp_packet(sh)
+    n = sh.shape[-1]
+    nv = n - n % _PACKET
+    rows = packet
+    if nv < n:
+        rows = packet.copy() if need_e else packet
+        rows[..., nv:] = _elementwise32(_exp_packet, "expf", np.ascontiguousarray(sh[..., nv:]),
+                                        scalar_only=True)
+    e = None
+    if need_e:
+        e = packet
+        k = sh.size % _PACKET
+        if k:
+            flat = e.reshape(-1)
+            flat[-k:] = _elementwise32(_exp_packet, "expf", sh.reshape(-1)[-k:],
+                                       scalar_only=True)
+    return sh, e, _rowsum32(rows)
 
 
 @primitive("SoftmaxCrossEntropyWithLogits")
 def _xent(xp, logits, labels):
     logits, labels = xp.broadcast_arrays(logits, labels)
-    sh, _, s = _xent_parts(xp, xp.ascontiguousarray(logits))
+    sh, _, s = _xent_parts(xp, xp.ascontiguousarray(logits), need_e=False)
     return _rowsum(xp, labels * (_log(xp, s)[:, None] - sh))
 
 
@@ -544,7 +578,7 @@ def _sparse_xent(xp, logits, labels):
             f"Received a label value of {v} which is outside the valid range of [0, {n}).  "
             f"Label values: {' '.join(str(int(i)) for i in labels.reshape(-1))}",
             "SparseSoftmaxCrossEntropyWithLogits")
-    sh, _, s = _xent_parts(xp, logits)
+    sh, _, s = _xent_parts(xp, logits, need_e=False)
     picked = xp.take_along_axis(sh, labels[:, None].astype(np.int64), -1)[:, 0]
     fn = _libm_fn("logf") if _exact(xp, s) and s.size <= 65536 else None
     with np.errstate(divide="ignore"):  # the kernel takes a scalar std::log per row
@@ -899,6 +933,11 @@ def _col2im(xp, cols, in_sp, geom, strides, dilations):
     return dx[crop]
 
 
+def _mm(xp, a, b):
+    """`a @ b` (NumPy: on the BLAS thread count the backend picks for the shape)."""
+    return backend.matmul(a, b) if xp is np else a @ b
+
+
 def _check_depth(x_c, w_in, w_out, op):
     if x_c == w_in:
         return
@@ -920,7 +959,7 @@ def _conv2d(xp, x, w, strides, padding, dilations):
     geom = _geom(x.shape[1:3], (kh, kw), strides, dilations, padding)
     win = _windows(xp, _padded(xp, x, geom), geom, (kh, kw), strides, dilations)
     n, oh, ow = win.shape[:3]
-    return (win.reshape(n * oh * ow, kh * kw * c) @ w.reshape(-1, o)).reshape(n, oh, ow, o)
+    return _mm(xp, win.reshape(n * oh * ow, kh * kw * c), w.reshape(-1, o)).reshape(n, oh, ow, o)
 
 
 _conv2d.defvjp(
@@ -945,7 +984,7 @@ def _conv2d_bi(xp, g, w, in_hw, strides, padding, dilations):
                 f"= {got}, computed = {want[0]} spatial_dim: {i + 1} input: {in_hw[i]} filter: "
                 f"{w.shape[i]} output: {got} stride: {strides[i]} dilation: {dilations[i]}",
                 "Conv2DBackpropInput")
-    cols = (g.reshape(-1, o) @ w.reshape(-1, o).T).reshape(n, oh, ow, kh, kw, c)
+    cols = _mm(xp, g.reshape(-1, o), w.reshape(-1, o).T).reshape(n, oh, ow, kh, kw, c)
     return _col2im(xp, cols, in_hw, geom, strides, dilations)
 
 
@@ -964,7 +1003,7 @@ def _conv2d_bf(xp, x, g, k_hw, strides, padding, dilations):
     geom = _geom(x.shape[1:3], k_hw, strides, dilations, padding)
     win = _windows(xp, _padded(xp, x, geom), geom, k_hw, strides, dilations)
     cols = win.reshape(-1, k_hw[0] * k_hw[1] * c)
-    return (cols.T @ g.reshape(-1, o)).reshape(k_hw[0], k_hw[1], c, o)
+    return _mm(xp, cols.T, g.reshape(-1, o)).reshape(k_hw[0], k_hw[1], c, o)
 
 
 _conv2d_bf.defvjp(
