@@ -7,6 +7,7 @@ import math as _pymath
 import numpy as np
 
 import nanotf as tf
+import nanotf._src.ops as _ops
 from nanotf._src.ops import math as m
 from tests.op_db import OpSpec
 
@@ -153,8 +154,8 @@ SPECS = [
     _b("divide_no_nan", tf.math.divide_no_nan, _np_div_no_nan, domain=["real", "nonzero"]),
     _b("floordiv", tf.math.floordiv, np.floor_divide, domain=["real", "nonzero"], dtypes=FI,
        grad_order=0, nondiff=True),
-    _b("floor_div", tf.math.floor_div, np.floor_divide, domain=["real", "nonzero"], dtypes=FI,
-       grad_order=0, nondiff=True),
+    _b("floor_div", _ops.floor_div, np.floor_divide, domain=["real", "nonzero"], dtypes=FI,
+       grad_order=0, nondiff=True),  # TF1's name (tf.compat.v1.floor_div)
     _b("floormod", tf.math.floormod, np.mod, domain=["real", "nonzero"], dtypes=FI,
        grad_order=1),
     _b("pow", tf.pow, np.power, domain=["positive", "nonneg"], dtypes=FI),
