@@ -1,5 +1,5 @@
-"""W1 NumPy floor: the seed-004 MLP (784-128 relu, dropout 0.2, 128-10) trained with Adam at batch 32,
-forward and backward written by hand. `--evaluate`: the forward pass over 10,000 samples."""
+"""W1 NumPy floor: the seed-004 MLP (784-128 relu, dropout 0.2, 128-10) trained with Adam at batch
+32, forward and backward written by hand. `--evaluate`: the forward pass over 10,000 samples."""
 
 import json
 import sys

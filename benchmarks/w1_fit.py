@@ -1,7 +1,8 @@
-"""W1: the seed-004 quickstart model. Default: one `fit` epoch (60,000 samples, batch 32, Adam) after a
-warm-up epoch. `--evaluate`: evaluate 10,000 samples. `--predict`: predict one sample."""
+"""W1: the seed-004 quickstart model. Default: one `fit` epoch (60,000 samples, batch 32, Adam)
+after a warm-up epoch. `--evaluate`: evaluate 10,000 samples. `--predict`: predict one sample."""
 
 import json
+import resource
 import sys
 import time
 
@@ -35,4 +36,6 @@ else:
     model.fit(x, y, epochs=1, batch_size=32, verbose=0)
     t0 = time.perf_counter()
     model.fit(x, y, epochs=1, batch_size=32, verbose=0)
-print(json.dumps({"workload": "W1" + mode, "seconds": time.perf_counter() - t0}))
+dt = time.perf_counter() - t0
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # peak, MiB
+print(json.dumps({"workload": "W1" + mode, "seconds": dt, "rss_mib": rss}))

@@ -1,5 +1,5 @@
-"""W2: the seed-002 softmax regression from scratch: an eager GradientTape loop, batch 256, one epoch
-of 60,000 samples with the note's hand-written softmax, cross-entropy and sgd."""
+"""W2: the seed-002 softmax regression from scratch: an eager GradientTape loop, batch 256, one
+epoch of 60,000 samples with the note's hand-written softmax, cross-entropy and sgd."""
 
 import json
 import time

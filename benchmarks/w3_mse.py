@@ -18,11 +18,12 @@ x = tf.cast(x, dtype=tf.float32)
 w1 = tf.Variable(tf.random.normal([2, 1], stddev=0.01, seed=1), name="weights")
 lr = 0.002
 t0 = time.perf_counter()
-for epoch in range(steps):
+for _epoch in range(steps):
     with tf.GradientTape() as tape:
         y = tf.matmul(x, w1)
         loss = tf.reduce_mean(tf.square(y_ - y))
     grads = tape.gradient(loss, w1)
     w1.assign_sub(lr * grads)
 dt = time.perf_counter() - t0
-print(json.dumps({"workload": "W3 15,000 steps", "seconds": dt, "check": w1.numpy().ravel().tolist()}))
+print(json.dumps({"workload": "W3 15,000 steps", "seconds": dt,
+                  "check": w1.numpy().ravel().tolist()}))

@@ -14,8 +14,7 @@ try:  # cupy is optional and absent in the normal case
 except Exception:  # pragma: no cover - depends on the machine
     _cupy = None
 
-__all__ = ["np", "xp_of", "asnumpy", "cupy_available", "is_cupy", "blas_threads",
-           "blas_threads_for", "matmul"]
+__all__ = ["np", "xp_of", "asnumpy", "cupy_available", "is_cupy", "blas_threads", "matmul"]
 
 
 def cupy_available() -> bool:
@@ -45,14 +44,16 @@ def asnumpy(a):
 
 
 # =============================== BLAS threads ===============================
-# Multithreaded OpenBLAS loses badly on small products: on a 2-core machine with any other load a
-# 32x784x128 GEMM takes milliseconds on two threads and ~0.1 ms on one. So products below
-# `_PARALLEL_FLOPS` run single-threaded and larger ones with the library's own thread count. The
-# count is set through the loaded OpenBLAS's `*openblas_set_num_threads*` symbol (found in
-# /proc/self/maps, so no environment variable and no extra package is needed); without one (another
-# BLAS, no /proc) nothing changes.
+# Multithreaded OpenBLAS loses badly on small products: with any other load on a 2-core machine
+# the second thread gets descheduled and the caller spin-waits, so a 32x784x128 product takes
+# milliseconds instead of ~0.1 ms on one thread. Products below `_PARALLEL_FLOPS` therefore run on
+# one thread and larger ones on the library's own count. The choice depends on the shape only: the
+# thread count changes OpenBLAS's blocking and so the last bits of a product, and results must not
+# depend on the machine's load. The count is set through the loaded OpenBLAS's
+# `*openblas_set_num_threads*` symbol (found in /proc/self/maps: no environment variable, no extra
+# package); with another BLAS, or no /proc, nothing changes.
 
-_PARALLEL_FLOPS = 256e6
+_PARALLEL_FLOPS = 32e6
 
 
 class _Blas:
@@ -102,18 +103,15 @@ def blas_threads(n: int) -> None:
         _blas.current = n
 
 
-def blas_threads_for(flops: float) -> None:
-    """Chooses the BLAS thread count for a product of `flops` floating point operations."""
-    n = 1 if flops < _PARALLEL_FLOPS else _blas.default
-    if n != _blas.current:
-        blas_threads(n)
-
-
 def matmul(a, b):
-    """`a @ b` (NumPy's matmul) with the BLAS thread count chosen for the product's size."""
+    """`a @ b` (NumPy's matmul) on the BLAS thread count chosen for the product's size."""
     if type(a) is np.ndarray and a.ndim >= 2 and b.ndim >= 2:
         flops = 2.0 * a.size * b.shape[-1]
         if b.ndim > 2:
-            flops *= max(1, b.size // (b.shape[-1] * b.shape[-2]))
-        blas_threads_for(flops)
+            flops *= max(1, b.size // max(1, b.shape[-1] * b.shape[-2]))
+        if not _blas.probed:
+            _probe_blas()
+        n = 1 if flops < _PARALLEL_FLOPS else _blas.default
+        if n != _blas.current:
+            blas_threads(n)
     return np.matmul(a, b)

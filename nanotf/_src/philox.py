@@ -74,22 +74,47 @@ def philox(key: int, counter: int, n: int, stride: int = 1) -> np.ndarray:
 
 def _blocks(key: int, counter: int, offs: np.ndarray) -> np.ndarray:
     """Philox blocks for counters `counter + offs` (offs: uint64 array)."""
+    n = offs.size
     lo = offs + np.uint64(counter & _M64)  # wraps mod 2**64; the carry goes to the high half
     hi = (lo < offs).astype(np.uint64) + np.uint64((counter >> 64) & _M64)
-    even = np.stack([lo & _M32, hi & _M32])  # counter words 0 and 2
-    odd = np.stack([lo >> np.uint64(32), hi >> np.uint64(32)])  # words 1 and 3
-    keys = np.array([[(key & 0xFFFFFFFF) + r * _BUMP[0], (key >> 32 & 0xFFFFFFFF) + r * _BUMP[1]]
-                     for r in range(10)], np.uint64)[:, :, None] & _M32
-    p = np.empty_like(even)
-    for r in range(10):  # in place: this loop is the hot path of every sampler
+    # words as uint32 rows: even = [word0, word2], odd = [word1, word3]
+    even = np.empty((2, n), np.uint32)
+    odd = np.empty((2, n), np.uint32)
+    lv, hv = lo.view(np.uint32).reshape(n, 2), hi.view(np.uint32).reshape(n, 2)
+    if np.little_endian:
+        even[0], odd[0], even[1], odd[1] = lv[:, 0], lv[:, 1], hv[:, 0], hv[:, 1]
+    else:  # pragma: no cover - big-endian machines
+        even[0], odd[0], even[1], odd[1] = lv[:, 1], lv[:, 0], hv[:, 1], hv[:, 0]
+    keys = _round_keys(key)
+    # the 64-bit products of a round go to alternating buffers: the next round's `odd` words are
+    # the low halves of this round's products, read in place (no copy)
+    prods = (np.empty((2, n), np.uint64), np.empty((2, n), np.uint64))
+    lo_i, hi_i = (0, 1) if np.little_endian else (1, 0)
+    for r in range(10):
+        p = prods[r & 1]
         np.multiply(even, _MUL, out=p)  # [word0 * M0, word2 * M1], exact 64-bit products
-        np.right_shift(p[::-1], np.uint64(32), out=even)
-        even ^= odd
+        pw = p.view(np.uint32).reshape(2, n, 2)[::-1]
+        np.bitwise_xor(pw[:, :, hi_i], odd, out=even)
         even ^= keys[r]
-        np.bitwise_and(p[::-1], _M32, out=odd)
-    out = np.empty((offs.size, 4), np.uint32)
+        odd = pw[:, :, lo_i]
+    out = np.empty((n, 4), np.uint32)
     out[:, 0], out[:, 1], out[:, 2], out[:, 3] = even[0], odd[0], even[1], odd[1]
     return out
+
+
+_key_cache: dict = {}
+
+
+def _round_keys(key: int) -> np.ndarray:
+    """The ten round keys of `key` as uint32, shape (10, 2, 1) (cached: streams reuse their key)."""
+    k = _key_cache.get(key)
+    if k is None:
+        if len(_key_cache) > 256:
+            _key_cache.clear()
+        k = np.array([[(key & 0xFFFFFFFF) + r * _BUMP[0], (key >> 32 & 0xFFFFFFFF) + r * _BUMP[1]]
+                      for r in range(10)], np.uint64)[:, :, None] & _M32
+        k = _key_cache[key] = k.astype(np.uint32)
+    return k
 
 
 # ------------------------------------------------------------------- libm-exact float functions

@@ -12,7 +12,7 @@ import enum
 import functools
 import weakref
 
-from nanotf._src import dispatch, nest
+from nanotf._src import backend, dispatch, nest
 from nanotf._src.dispatch import Primitive
 from nanotf._src.tensor import Tensor, convert_to_tensor, tensor_of
 
@@ -160,23 +160,33 @@ class GradientTape:
         uc = getattr(unconnected_gradients, "value", unconnected_gradients)
         if uc not in ("none", "zero"):
             raise ValueError(f"Unknown value for unconnected_gradients: {unconnected_gradients!r}")
-        flat_src = nest.flatten(sources)
+        single = isinstance(sources, Tensor)  # the common case skips the nest walks
+        flat_src = [sources] if single else nest.flatten(sources)
         for s in flat_src:
             if not isinstance(s, Tensor):
                 raise ValueError(f"Passed in object {s!r} of type {type(s).__name__!r}, not "
                                  f"tf.Tensor or tf.Variable or ExtensionType.")
-        flat_t = nest.flatten(target)
+        flat_t = [target] if isinstance(target, Tensor) else nest.flatten(target)
         ogs = nest.flatten(output_gradients) if output_gradients is not None else None
-        with self._paused():
+        was = self._recording
+        self._recording = False
+        try:
             grads = self._sweep(flat_t, flat_src, ogs, uc)
+        finally:
+            self._recording = was
         grads = self._only_watched(flat_src, grads, uc)
         if not self._persistent:
             self._release()
-        return nest.pack_sequence_as(sources, grads)
+        return grads[0] if single else nest.pack_sequence_as(sources, grads)
 
     def _only_watched(self, sources, grads, uc):
         """TF gives unwatched sources (e.g. a constant never passed to `watch`) no gradient."""
         w = self._watched
+        for s in sources:
+            if id(s) not in w:
+                break
+        else:
+            return grads
         ops = _ops()
         return [g if id(s) in w else (ops.zeros_like(s) if uc == "zero" else None)
                 for s, g in zip(sources, grads)]
@@ -206,25 +216,32 @@ class GradientTape:
             if t._v.dtype.kind not in "fc":  # TF: integer/bool targets carry no gradient
                 continue
             g = None if output_grads is None else output_grads[i]
-            g = ops.ones_like(t) if g is None else convert_to_tensor(g, dtype=t.dtype)
+            if g is None:  # the seed is a constant: no op needed unless `t` is symbolic
+                g = ops.ones_like(t) if t._symbolic else _ones(t)
+            else:
+                g = convert_to_tensor(g, dtype=t.dtype)
             prev = grads.get(id(t))
             grads[id(t)] = g if prev is None else ops.add(prev, g)
         snaps = self._snaps
-        needed = {id(s) for s in sources}
+        needed = set()
         for s in sources:
-            needed.update(id(t) for t in snaps.get(id(s), ()))
+            needed.add(id(s))
+            for t in snaps.get(id(s), ()):
+                needed.add(id(t))
         log = self._log
-        for _prim, inputs, outs, _ in log:
+        for _prim, inputs, outs, _ in log:  # forward: which recorded values depend on a source
             for x in inputs:
                 if id(x) in needed:
-                    needed.update(id(o) for o in outs)
+                    for o in outs:
+                        needed.add(id(o))
                     break
+        get = grads.get
         for prim, inputs, outs, attrs in reversed(log):
             if len(outs) == 1:
-                g = grads.get(id(outs[0]))
+                out = outs[0]
+                g = get(id(out))
                 if g is None:
                     continue
-                out = outs[0]
             else:
                 gs = [grads.get(id(o)) for o in outs]
                 if all(x is None for x in gs):
@@ -232,7 +249,7 @@ class GradientTape:
                 g = tuple(ops.zeros_like(o) if x is None else x for x, o in zip(gs, outs))
                 out = outs
             want = [id(x) in needed and x._v.dtype.kind in "fc" for x in inputs]
-            if not any(want):
+            if True not in want:
                 continue
             rules = prim.vjps
             if rules is None:
@@ -245,8 +262,10 @@ class GradientTape:
             for x, gi, w in zip(inputs, gis, want):
                 if gi is None or not w:
                     continue
-                gi = _fit(ops, gi, x)
-                prev = grads.get(id(x))
+                v, xv = getattr(gi, "_v", None), x._v
+                if type(gi) is not Tensor or v.shape != xv.shape or v.dtype != xv.dtype:
+                    gi = _fit(ops, gi, x)
+                prev = get(id(x))
                 grads[id(x)] = gi if prev is None else ops.add(prev, gi)
         result = []
         for s in sources:
@@ -323,6 +342,13 @@ class GradientTape:
             return ops.zeros([b, *tail, *source._v.shape[1:]], source.dtype)
         j = ops.stack(cols, axis=1)
         return ops.reshape(j, [b, *tail, *source._v.shape[1:]])
+
+
+def _ones(t) -> Tensor:
+    """`ones_like(t)` for an eager tensor, without binding an op."""
+    v = t._v
+    xp = backend.xp_of(v)
+    return tensor_of(xp.ones(v.shape, v.dtype) if v.ndim else xp.ones((), v.dtype))
 
 
 def _fit(ops, g, x):

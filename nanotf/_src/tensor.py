@@ -333,7 +333,13 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
                 raise ValueError(f"Tensor conversion requested dtype {dtype.name} for Tensor "
                                  f"with dtype {value.dtype.name}: {value!r}")
         return value
-    conv = _CONVERSIONS.get(type(value))
+    tv = type(value)
+    if (tv is float or tv is int) and type(dtype) is DType:  # hot: Python constants in ops, rules
+        npd = _FAST_SCALAR.get(dtype)
+        if npd is not None and (npd.kind == "f" if tv is float else
+                                _INT32_MIN <= value <= _INT32_MAX):
+            return _wrap(np.asarray(value, npd))  # what `_cast_value` gives, without its checks
+    conv = _CONVERSIONS.get(tv)
     if conv is not None:
         return conv(value, dtype)
     if hasattr(value, "_as_tensor"):
@@ -350,6 +356,11 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
 
 # Types with their own conversion (e.g. TensorShape, Keras symbolic values) register here.
 _CONVERSIONS: dict = {}
+
+# DTypes to which a Python float (float dtypes only) or an int32-range int converts by a plain NumPy
+# cast: one rounding of the Python value, as `_cast_value` gives.
+_FAST_SCALAR = {dtypes.float32: np.dtype(np.float32), dtypes.float64: np.dtype(np.float64),
+                dtypes.int32: np.dtype(np.int32), dtypes.int64: np.dtype(np.int64)}
 
 
 def register_tensor_conversion_function(base_type, conversion_func, priority=100) -> None:

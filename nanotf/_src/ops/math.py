@@ -603,13 +603,31 @@ def _kept_shape(x_shape, axis):
     return tuple(1 if i in axis else d for i, d in enumerate(x_shape))
 
 
-def _expand_back(g, x, axis, keepdims):
-    """Reshapes a reduced gradient to keepdims form and broadcasts it to `x`'s shape."""
-    from nanotf._src.ops.array import broadcast_to, reshape
+def _expand_back(g, x, axis, keepdims, n=None):
+    """Reshapes a reduced gradient to keepdims form and broadcasts it to `x`'s shape (divided by
+    `n` first for means): one op, the values of reshape -> broadcast_to (-> realdiv by n)."""
+    kept = _kept_shape(x._v.shape, axis)
+    return bind(_reduction_grad, g, kept=kept, shape=tuple(x._v.shape), n=n)
 
-    if not keepdims:
-        g = reshape(g, _kept_shape(x._v.shape, axis))
-    return broadcast_to(g, x._v.shape)
+
+@primitive("ReductionGrad")
+def _reduction_grad(xp, g, kept, shape, n):
+    if n is None:
+        return xp.broadcast_to(g.reshape(kept), shape)
+    q = xp.divide(g, xp.asarray(n, g.dtype))  # elementwise, so dividing before broadcasting
+    return xp.broadcast_to(q.reshape(kept), shape).copy()  # gives the same numbers
+
+
+def _reduction_grad_vjp(h, out, g, kept, shape, n):
+    from nanotf._src.ops.array import reshape
+
+    if n is not None:
+        h = _realdiv(h, convert_to_tensor(n, dtype=h.dtype))
+    axes = tuple(i for i, (k, d) in enumerate(zip(kept, shape)) if k == 1 and d != 1)
+    return reshape(_reduce(_sum, h, axes, False) if axes else h, g._v.shape)
+
+
+_reduction_grad.defvjp(_reduction_grad_vjp)
 
 
 @primitive("Sum")
@@ -635,8 +653,7 @@ def _mean(xp, x, axis, keepdims):
 
 
 def _mean_vjp(g, out, x, axis, keepdims):
-    n = x._v.size // max(out._v.size, 1)
-    return _realdiv(_expand_back(g, x, axis, keepdims), convert_to_tensor(n, dtype=g.dtype))
+    return _expand_back(g, x, axis, keepdims, n=x._v.size // max(out._v.size, 1))
 
 
 _mean.defvjp(_mean_vjp)

@@ -106,14 +106,36 @@ def _elementwise32(packet, name, a, scalar_only=False):
     n = 0 if scalar_only else flat.size - flat.size % _PACKET
     out = np.empty_like(flat)
     with np.errstate(all="ignore"):
-        out[:n] = packet(flat[:n])
+        if n:
+            out[:n] = packet(flat[:n])
         tail = flat[n:]
         fn = _libm_fn(name) if tail.size else None
         if fn is not None:
-            out[n:] = [fn(v) for v in tail.tolist()]
+            out[n:] = _expf_libm(tail, fn) if name == "expf" else [fn(v) for v in tail.tolist()]
         else:
             out[n:] = getattr(np, name[:3])(tail.astype(np.float64)).astype(_f32)
     return out.reshape(shape)
+
+
+def _expf_libm(x, expf):
+    """glibc `expf` of a float32 array without calling it for most elements.
+
+    glibc's expf errs by at most 1.69 * 2**-34 relative before its final rounding (under 0.002
+    ulp), so wherever the exact exp lies farther than 1/256 ulp from a float32 rounding midpoint,
+    expf returns the correctly rounded value, which float64 exp rounded to float32 also gives.
+    Only the other elements (about 1%, plus non-finite or subnormal results) call `expf`.
+    """
+    y64 = np.exp(x.astype(np.float64))
+    y = y64.astype(_f32)
+    yd = y.astype(np.float64)
+    nb = np.nextafter(y, np.where(y64 > yd, _f32(np.inf), _f32(-np.inf))).astype(np.float64)
+    far = np.abs(y64 - (yd + nb) * 0.5) > np.abs(nb - yd) * (1.0 / 256)
+    far &= y >= _TINY  # finite, normal results only
+    far &= y < _f32(3.4e38)
+    if not far.all():
+        risky = ~far
+        y[risky] = [expf(v) for v in x[risky].tolist()]
+    return y
 
 
 def _exp32(a):
@@ -1302,12 +1324,34 @@ _max_pool.defvjp(lambda g, out, x, ksize, strides, padding: bind(
 def _max_pool_grad(xp, x, g, ksize, strides, padding):
     """Routes each output's gradient to the first maximum of its window."""
     xpad, geom, _, arg = _argmax_windows(xp, x, ksize, strides, padding)
+    if len(ksize) == 2 and tuple(ksize) == tuple(strides) and xpad is x:
+        return _tiled_pool_grad(xp, x, g, arg, ksize)
     dx = xp.zeros(xpad.shape, g.dtype)
     for i, k_idx in enumerate(itertools.product(*[range(k) for k in ksize])):
         dx[_offset_slices(geom, k_idx, strides, (1,) * len(ksize))] += g * (arg == i)
     crop = (slice(None),) + tuple(slice(b, b + n) for n, (_, b, _) in
                                   zip(x.shape[1:-1], geom))
     return dx[crop]
+
+
+def _tiled_pool_grad(xp, x, g, arg, ksize):
+    """MaxPoolGrad for windows that tile the input (stride = window, no padding): each gradient
+    is written straight to its window slot, `0 + g * hit` as the general scatter-add computes."""
+    kh, kw = ksize
+    n, oh, ow, c = g.shape
+    full = (oh * kh, ow * kw) == tuple(x.shape[1:3])
+    dx = xp.empty(x.shape if full else (n, oh * kh, ow * kw, c), g.dtype)
+    tiles = dx.reshape(n, oh, kh, ow, kw, c)
+    hit = xp.empty(arg.shape, bool)
+    for i in range(kh * kw):
+        xp.equal(arg, i, out=hit)
+        xp.multiply(g, hit, out=tiles[:, :, i // kw, :, i % kw, :])
+    dx += g.dtype.type(0)  # -0.0 (a negative g times a miss) becomes +0.0, as `0 + g * hit`
+    if full:
+        return dx
+    out = xp.zeros(x.shape, g.dtype)  # rows/columns past the last window get no gradient
+    out[:, :oh * kh, :ow * kw] = dx
+    return out
 
 
 _max_pool_grad.defvjp(None, lambda h, out, x, g, ksize, strides, padding: bind(
