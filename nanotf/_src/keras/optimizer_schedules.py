@@ -39,14 +39,8 @@ def _lr(value) -> Tensor:
     return t if t.dtype.is_floating else ops.cast(t, dtypes.float32)
 
 
-class ExponentialDecay(LearningRateSchedule):
-    """`initial_learning_rate * decay_rate ** (step / decay_steps)` (floored exponent if staircase).
-
-    Example:
-      >>> s = tf.keras.optimizers.schedules.ExponentialDecay(0.1, 10, 0.5)
-      >>> s(10).numpy()
-      0.05
-    """
+class _StepDecay(LearningRateSchedule):
+    """Shared by the decays of `initial_learning_rate` driven by `step / decay_steps`."""
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase: bool = False,
                  name: str | None = None):
@@ -56,18 +50,33 @@ class ExponentialDecay(LearningRateSchedule):
         self.staircase = staircase
         self.name = name
 
-    def __call__(self, step) -> Tensor:
+    def _progress(self, step):
         lr = _lr(self.initial_learning_rate)
         dt = lr.dtype
         p = ops.divide(ops.cast(step, dt), ops.cast(self.decay_steps, dt))
         if self.staircase:
             p = ops.floor(p)
-        return ops.multiply(lr, ops.pow(ops.cast(self.decay_rate, dt), p))
+        return lr, dt, p
 
     def get_config(self) -> dict:
         return {"initial_learning_rate": self.initial_learning_rate,
                 "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
                 "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_StepDecay):
+    """`initial_learning_rate * decay_rate ** (step / decay_steps)` (floored exponent if staircase).
+
+    Example:
+      >>> s = tf.keras.optimizers.schedules.ExponentialDecay(0.1, 10, 0.5)
+      >>> s(10).numpy()
+      0.05
+    """
+
+    def __call__(self, step) -> Tensor:
+        lr, dt, p = self._progress(step)
+        return ops.multiply(lr, ops.pow(ops.cast(self.decay_rate, dt), p))
+
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -136,30 +145,14 @@ class PolynomialDecay(LearningRateSchedule):
                 "power": self.power, "cycle": self.cycle, "name": self.name}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepDecay):
     """`initial_learning_rate / (1 + decay_rate * step / decay_steps)` (floored if staircase)."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase: bool = False,
-                 name: str | None = None):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-
     def __call__(self, step) -> Tensor:
-        lr = _lr(self.initial_learning_rate)
-        dt = lr.dtype
-        p = ops.divide(ops.cast(step, dt), ops.cast(self.decay_steps, dt))
-        if self.staircase:
-            p = ops.floor(p)
+        lr, dt, p = self._progress(step)
         den = ops.add(ops.cast(1.0, dt), ops.multiply(ops.cast(self.decay_rate, dt), p))
         return ops.divide(lr, den)
 
-    def get_config(self) -> dict:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
 
 
 def _cosine(lr, fraction, alpha, m_fac=None):
