@@ -147,35 +147,42 @@ def bind(prim: Primitive, *inputs: Tensor, **attrs):
     """Runs `prim` on `inputs` (eagerly, or symbolically while a graph is built)."""
     if context.graph is not None:
         return context.graph_bind(prim, inputs, attrs)
+    var = False
     for t in inputs:
         if t._symbolic:  # e.g. a v1 placeholder or a Keras Input: its class builds the node
             return type(t)._bind_symbolic(prim, inputs, attrs)
-    arrays = [t._v for t in inputs]
-    xp = backend.xp_of(*arrays) if _CUPY else np
+        if t._is_variable:
+            var = True
+    n = len(inputs)  # one and two inputs are the hot cases: no list built for them
+    if _CUPY:
+        xp = backend.xp_of(*[t._v for t in inputs])
+    else:
+        xp = np
     try:
-        out = prim.impl(xp, *arrays, **attrs)
+        if n == 2:
+            out = prim.impl(xp, inputs[0]._v, inputs[1]._v, **attrs)
+        elif n == 1:
+            out = prim.impl(xp, inputs[0]._v, **attrs)
+        else:
+            out = prim.impl(xp, *[t._v for t in inputs], **attrs)
     except (ValueError, IndexError) as e:
         raise _op_error(prim, inputs, e) from None
     if prim.nout == 1:
-        if _reads_variable(inputs) and (getattr(out, "base", None) is not None
-                                        or any(out is t._v for t in inputs)):
+        if var and (getattr(out, "base", None) is not None
+                    or any(out is t._v for t in inputs)):
             out = out.copy()  # a view would change when the variable is updated in place
-        res = _wrap(out)
+        res = Tensor.__new__(Tensor)
+        res._v = out
     else:
-        if _reads_variable(inputs):
+        if var:
             out = [o.copy() if getattr(o, "base", None) is not None
                    or any(o is t._v for t in inputs) else o for o in out]
         res = tuple(_wrap(o) for o in out)
     if _tapes and not prim.nondiff:
-        _record(prim, inputs, res, attrs)
+        for tape in _tapes:  # each recording tape that watches an input logs the op
+            if tape._recording:
+                tape._maybe_record(prim, inputs, res, attrs)
     return res
-
-
-def _reads_variable(inputs) -> bool:
-    for t in inputs:
-        if t._is_variable:
-            return True
-    return False
 
 
 def _op_error(prim, inputs, e):

@@ -29,9 +29,15 @@ _live = weakref.WeakSet()
 
 
 def _ops():
-    from nanotf._src import ops  # the rules' namespace; imported late (ops import this module)
+    global _OPS
+    if _OPS is None:
+        from nanotf._src import ops  # the rules' namespace; imported late (ops import this module)
 
-    return ops
+        _OPS = ops
+    return _OPS
+
+
+_OPS = None
 
 
 class GradientTape:
@@ -103,9 +109,8 @@ class GradientTape:
 
     def watched_variables(self) -> tuple:
         """The variables watched so far, in order."""
-        if self._watched is None:
-            return self._released_vars
-        return tuple(t for t in self._watched.values() if t._is_variable)
+        w = self._released_vars if self._watched is None else self._watched
+        return tuple(t for t in (w.values() if type(w) is dict else w) if t._is_variable)
 
     def _maybe_record(self, prim, inputs, res, attrs) -> None:
         w = self._watched
@@ -202,7 +207,7 @@ class GradientTape:
 
     def _release(self):
         if self._watched is not None:
-            self._released_vars = self.watched_variables()
+            self._released_vars = self._watched  # watched_variables() reads it from here
         self._log = None
         self._watched = None
         self._snaps = {}
@@ -257,8 +262,9 @@ class GradientTape:
             if callable(rules):  # one rule for all inputs (variadic ops)
                 gis = rules(g, out, *inputs, **attrs)
             else:
-                gis = [r(g, out, *inputs, **attrs) if w and r is not None else None
-                       for r, w in zip(rules, want)]
+                gis = []
+                for r, w in zip(rules, want):
+                    gis.append(r(g, out, *inputs, **attrs) if w and r is not None else None)
             for x, gi, w in zip(inputs, gis, want):
                 if gi is None or not w:
                     continue
@@ -348,7 +354,9 @@ def _ones(t) -> Tensor:
     """`ones_like(t)` for an eager tensor, without binding an op."""
     v = t._v
     xp = backend.xp_of(v)
-    return tensor_of(xp.ones(v.shape, v.dtype) if v.ndim else xp.ones((), v.dtype))
+    if not v.ndim and xp is backend.np:  # a scalar loss, the usual target
+        return tensor_of(xp.array(1, v.dtype))
+    return tensor_of(xp.ones(v.shape, v.dtype))
 
 
 def _fit(ops, g, x):

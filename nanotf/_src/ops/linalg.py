@@ -19,6 +19,8 @@ from nanotf._src.tensor import Tensor, convert_to_tensor
 def _matmul(xp, a, b, ta, tb):
     if a.size * b.shape[-1] <= 512 and tfexact.wants_exact(a, b, ta, tb):
         return tfexact.fma_matmul(a, b, ta, tb)  # TF's float32 order for tiny products
+    if b.shape[-1] == 1 and tfexact.wants_plain_matvec(a, b, ta, tb):
+        return tfexact.plain_matvec(a, b)  # and for matrix-vector products with k <= 3
     if ta:
         a = xp.swapaxes(a, -1, -2)
     if tb:

@@ -29,6 +29,23 @@ def wants_exact(a, b, ta: bool, tb: bool) -> bool:
     return ta or (n > 1 and not tb)
 
 
+def wants_plain_matvec(a, b, ta: bool, tb: bool) -> bool:
+    """Whether `a @ b` is a float32 matrix-vector product with k <= 3, which TF computes as a
+    plain k-order sum of rounded products (measured on TF 2.21: no fused multiply-adds), while
+    BLAS kernels differ by machine (some fuse)."""
+    return (not ta and not tb and a.ndim == 2 and b.ndim == 2 and b.shape[1] == 1
+            and a.shape[0] > 1 and 2 <= b.shape[0] <= 3  # a 1x1 result takes a dot path in TF
+            and a.dtype == np.float32 and b.dtype == np.float32)
+
+
+def plain_matvec(a, b):
+    """`a @ b` for b of shape [k, 1], k small: `((a0 * b0) + a1 * b1) + ...` in float32."""
+    r = a[:, 0:1] * b[0, 0]
+    for j in range(1, b.shape[0]):
+        r = r + a[:, j:j + 1] * b[j, 0]
+    return r
+
+
 def fma_matmul(a, b, ta: bool, tb: bool):
     """`a @ b` in float32 with TF's order: per output, `acc = fma(a_k, b_k, acc)` for k = 0..K-1."""
     A = (a.T if ta else a).tolist()
