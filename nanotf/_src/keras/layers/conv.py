@@ -6,6 +6,7 @@ from nanotf._src import ops
 from nanotf._src.keras import activations, backend, constraints, initializers, regularizers
 from nanotf._src.keras.input_spec import InputSpec
 from nanotf._src.keras.layer import Layer
+from nanotf._src.ops.conv import fused_conv2d
 from nanotf._src.tensor_shape import TensorShape
 
 
@@ -32,6 +33,7 @@ class _Conv(Layer):
     """N-D convolution: `activation(conv(inputs, kernel) + bias)`."""
 
     rank = 2
+    _fused_bias = True  # conv2d + bias_add as one op (rank 2, one group)
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, groups=1, activation=None, use_bias=True,
@@ -114,6 +116,12 @@ class _Conv(Layer):
     def call(self, inputs):
         if inputs._v.dtype != self._compute_np:
             inputs = ops.cast(inputs, self._compute_np)
+        if self._fused_bias and self.rank == 2 and self.groups == 1 and self.bias is not None:
+            # one op for conv + bias (the bias rides in the GEMM), as TF's grappler fuses them
+            cf = self.data_format == "channels_first"
+            out = fused_conv2d(inputs, self.kernel, self.bias, self.strides, self.padding.upper(),
+                               "NCHW" if cf else "NHWC", self.dilation_rate)
+            return out if self.activation is activations.linear else self.activation(out)
         if self.groups == 1:
             out = self._conv(inputs, self.kernel)
         else:
@@ -180,6 +188,7 @@ class Conv2DTranspose(_Conv):
     """Transposed 2-D convolution (the gradient of Conv2D with respect to its input)."""
 
     rank = 2
+    _fused_bias = False
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", output_padding=None,
                  data_format=None, dilation_rate=(1, 1), **kwargs):

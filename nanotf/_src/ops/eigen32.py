@@ -1,0 +1,220 @@
+"""TF's float32 CPU (Eigen) arithmetic for `exp`, `log` and last-axis sums.
+
+The softmax, cross-entropy and ELU kernels use these so float32 results match TF's digits; other
+dtypes, and arrays on other devices, take plain `xp` calls.
+"""
+
+from __future__ import annotations
+
+from nanotf._src.backend import np
+
+_f32 = np.float32
+_TINY = _f32(1.1754944e-38)  # the smallest normal float32
+
+
+# =============================== TF's float32 CPU arithmetic ===============================
+# Eigen evaluates float32 elementwise ops in packets of `_PACKET` floats (its own exp/log
+# polynomials) and the last `size % _PACKET` with scalar glibc expf/logf; inner-axis sums keep
+# `_PACKET` lane accumulators, a scalar tail sum, then a fixed lane tree. Reproducing this gives
+# TF's digits. The packet width is the machine's: 8 on x86 AVX builds (TF 2.21 here, with
+# TF_ENABLE_ONEDNN_OPTS=0), 4 on 128-bit SIMD builds (SSE, ARM NEON), which is what the course
+# notes show (seed 001's softmax cross-entropy is reproduced only with 4).
+_PACKET = 4
+
+
+def _exp_packet(x):
+    # Eigen's pexp. Inputs below -104 give 0 (their result underflows below the smallest normal,
+    # which TF flushes), so clipping there instead of masking gives the same outputs.
+    xc = np.clip(x, _f32(-104), _f32(88.723))
+    mm = xc * _f32(1.44269504088896341)
+    mm += _f32(0.5)
+    np.floor(mm, out=mm)
+    r = mm * _f32(-0.693359375)
+    r += xc
+    t = mm * _f32(2.12194440e-4)
+    r += t
+    r2 = np.multiply(r, r, out=t)
+    pe = r2 * _f32(1.37449637986719608306884765625e-3)
+    pe += _f32(4.166965186595916748046875e-2)
+    pe *= r2
+    pe += _f32(0.49999988079071044921875)
+    po = r2 * _f32(8.36894474923610687255859375e-3)
+    po += _f32(0.16666518151760101318359375)
+    po *= r
+    po += pe
+    po *= r2
+    r += _f32(1)
+    po += r  # y = r2 * (r * po + pe) + (r + 1)
+    # 2**mm: the product is exact unless the result is subnormal (then flushed to 0 below) or
+    # overflows (inf either way), so one ldexp equals Eigen's four-step pldexp
+    out = np.ldexp(po, mm.astype(np.int32), out=po)  # NaN inputs: garbage exponent, NaN result
+    np.multiply(out, out >= _TINY, out=out)  # TF runs with denormals flushed to zero
+    return np.maximum(out, xc, out=out) if out.size else out
+
+
+def _log_packet(x):
+    mant, e = np.frexp(x)
+    mant = mant.astype(_f32)
+    e = e.astype(_f32)
+    low = mant < _f32(0.707106781186547524)
+    t = mant - _f32(1)
+    e = e - low
+    t = t + np.where(low, mant, _f32(0))
+    p = (_f32(0.18256296349849254) * t + _f32(1.0000000190281063)) * t + _f32(1.0000000190281136)
+    q = ((_f32(0.049616247954120038) * t + _f32(0.59923249590823520)) * t
+         + _f32(1.4999999999999927)) * t + _f32(1.0)
+    out = e * _f32(0.6931471805599453) + (t * p) / q
+    out[x == 0] = -np.inf
+    out[np.isposinf(x)] = np.inf
+    out[~(x >= 0) | np.isnan(x)] = np.nan
+    return out
+
+
+_libm: list = []
+
+
+def _libm_fn(name: str):
+    """glibc's `expf`/`logf` (what Eigen's scalar tail calls), or None without a loadable libm."""
+    if not _libm:
+        try:
+            import ctypes
+            import ctypes.util
+
+            lib = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
+            for fn in (lib.expf, lib.logf):
+                fn.restype, fn.argtypes = ctypes.c_float, [ctypes.c_float]
+            _libm.append(lib)
+        except (OSError, AttributeError):
+            _libm.append(None)
+    return getattr(_libm[0], name) if _libm[0] is not None else None
+
+
+def _elementwise32(packet, name, a, scalar_only=False):
+    shape = np.shape(a)
+    flat = np.ascontiguousarray(a).reshape(-1)
+    n = 0 if scalar_only else flat.size - flat.size % _PACKET
+    out = np.empty_like(flat)
+    with np.errstate(all="ignore"):
+        if n:
+            out[:n] = packet(flat[:n])
+        tail = flat[n:]
+        fn = _libm_fn(name) if tail.size else None
+        if fn is not None:
+            out[n:] = _expf_libm(tail, fn) if name == "expf" else [fn(v) for v in tail.tolist()]
+        else:
+            out[n:] = getattr(np, name[:3])(tail.astype(np.float64)).astype(_f32)
+    return out.reshape(shape)
+
+
+def _expf_libm(x, expf):
+    """glibc `expf` of a float32 array without calling it for most elements.
+
+    glibc's expf errs by at most 1.69 * 2**-34 relative before its final rounding (under 0.002
+    ulp), so wherever the exact exp lies farther than 1/256 ulp from a float32 rounding midpoint,
+    expf returns the correctly rounded value, which float64 exp rounded to float32 also gives.
+    Only the other elements (about 1%, plus non-finite or subnormal results) call `expf`.
+    """
+    y64 = np.exp(x.astype(np.float64))
+    y = y64.astype(_f32)
+    yd = y.astype(np.float64)
+    nb = np.nextafter(y, np.where(y64 > yd, _f32(np.inf), _f32(-np.inf))).astype(np.float64)
+    far = np.abs(y64 - (yd + nb) * 0.5) > np.abs(nb - yd) * (1.0 / 256)
+    far &= y >= _TINY  # finite, normal results only
+    far &= y < _f32(3.4e38)
+    if not far.all():
+        risky = ~far
+        y[risky] = [expf(v) for v in x[risky].tolist()]
+    return y
+
+
+def _exp32(a):
+    """`exp` of a float32 array with TF's CPU results."""
+    return _elementwise32(_exp_packet, "expf", a)
+
+
+def _log32(a):
+    """`log` of a float32 array with TF's CPU results."""
+    return _elementwise32(_log_packet, "logf", a)
+
+
+def _exp_rows32(a):
+    """`exp` as Eigen evaluates it inside a last-axis reduction: packets per row, scalar tails."""
+    n = a.shape[-1]
+    nv = n - n % _PACKET
+    out = np.empty(a.shape, _f32)
+    with np.errstate(all="ignore"):
+        if nv:
+            out[..., :nv] = _exp_packet(np.ascontiguousarray(a[..., :nv]))
+        if nv < n:
+            tail = np.ascontiguousarray(a[..., nv:])
+            out[..., nv:] = _elementwise32(_exp_packet, "expf", tail, scalar_only=True)
+    return out
+
+
+def _rowsum32(a):
+    """Sum over the last axis of a float32 array in Eigen's order."""
+    n, p = a.shape[-1], _PACKET
+    nv = n - n % p
+    s = np.zeros(a.shape[:-1], _f32)
+    for j in range(nv, n):
+        s += a[..., j]
+    if nv == 0:
+        return s
+    acc = a[..., 0:p].copy()
+    for j in range(p, nv, p):
+        acc += a[..., j:j + p]
+    while acc.shape[-1] > 4:  # halves folded onto each other, then (l0 + l2) + (l1 + l3)
+        h = acc.shape[-1] // 2
+        acc = acc[..., :h] + acc[..., h:]
+    return s + ((acc[..., 0] + acc[..., 2]) + (acc[..., 1] + acc[..., 3]))
+
+
+def _exact(xp, a) -> bool:
+    return xp is np and a.dtype == np.float32
+
+
+def _exp(xp, a):
+    return _exp32(a) if _exact(xp, a) else xp.exp(a)
+
+
+def _log(xp, a):
+    return _log32(a) if _exact(xp, a) else xp.log(a)
+
+
+def _rowsum(xp, a):
+    return _rowsum32(a) if _exact(xp, a) else a.sum(-1)
+
+
+
+def _exp_in_sum(xp, a):
+    return _exp_rows32(a) if _exact(xp, a) else xp.exp(a)
+
+
+
+def _xent_parts(xp, logits, need_e=True):
+    """Shifted logits, their exp (elementwise pass; None unless `need_e`) and the row sums (exp
+    fused in the sum)."""
+    sh = logits - logits.max(-1, keepdims=True)
+    if not _exact(xp, sh) or sh.size == 0:
+        return sh, _exp(xp, sh) if need_e else None, _rowsum(xp, _exp_in_sum(xp, sh))
+    # Eigen's packet exp is elementwise, so one pass serves both evaluations; they differ only in
+    # which elements take the scalar expf: the last `n % 4` of each row inside the sum (as
+    # `_exp_rows32`), the last `size % 4` of the flat array in the elementwise pass (as `_exp32`)
+    with np.errstate(all="ignore"):
+        packet = _exp_packet(sh)
+    n = sh.shape[-1]
+    nv = n - n % _PACKET
+    rows = packet
+    if nv < n:
+        rows = packet.copy() if need_e else packet
+        rows[..., nv:] = _elementwise32(_exp_packet, "expf", np.ascontiguousarray(sh[..., nv:]),
+                                        scalar_only=True)
+    e = None
+    if need_e:
+        e = packet
+        k = sh.size % _PACKET
+        if k:
+            flat = e.reshape(-1)
+            flat[-k:] = _elementwise32(_exp_packet, "expf", sh.reshape(-1)[-k:],
+                                       scalar_only=True)
+    return sh, e, _rowsum32(rows)
