@@ -339,6 +339,13 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
         if npd is not None and (npd.kind == "f" if tv is float else
                                 _INT32_MIN <= value <= _INT32_MAX):
             return _wrap(np.asarray(value, npd))  # what `_cast_value` gives, without its checks
+    if tv is list and dtype is dtypes.float32:  # hot: a nested list of floats, e.g. `y_ - y`
+        try:
+            a = np.asarray(value)
+        except ValueError:  # ragged: the general path says so in TF's words
+            a = None
+        if a is not None and a.dtype.kind == "f":
+            return _wrap(a.astype(np.float32))  # what `_cast_value` gives for Python floats
     conv = _CONVERSIONS.get(tv)
     if conv is not None:
         return conv(value, dtype)

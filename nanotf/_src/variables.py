@@ -195,9 +195,12 @@ class Variable(Tensor):
 
     # --- writing ---------------------------------------------------------------------------
     def _new_value(self, value, op: str):
-        t = value if isinstance(value, Tensor) and value.dtype == self.dtype \
-            else convert_to_tensor(value, dtype=self.dtype)
-        a = t._v
+        if type(value) is Tensor and value._v.dtype is self._v.dtype:  # the usual update
+            a = value._v
+        else:
+            t = value if isinstance(value, Tensor) and value.dtype == self.dtype \
+                else convert_to_tensor(value, dtype=self.dtype)
+            a = t._v
         if a.shape != self._v.shape:
             if not self._shape.is_compatible_with(a.shape) or op != "assign":
                 raise ValueError(

@@ -40,7 +40,7 @@ def subtract(xp, x, y):
     return xp.subtract(x, y)
 
 
-subtract.defvjp(lambda g, out, x, y: g, lambda g, out, x, y: negative(g))
+subtract.defvjp(lambda g, out, x, y: g, lambda g, out, x, y: bind(negative, g))
 
 
 @primitive("Mul", "binary")
@@ -310,7 +310,7 @@ sign = _unary("Sign", lambda xp, x: xp.sign(x), lambda g, out, x: zeros_like(g),
               "Returns -1, 0 or 1 by the sign of `x`.\n\n"
               "  Example: `tf.sign(tf.constant([-3., 0.]))`.")
 square = _unary("Square", lambda xp, x: xp.square(x),
-                lambda g, out, x: _square_grad(g, x) if x._v.dtype.kind == "f"
+                lambda g, out, x: bind(_square_grad, g, x) if x._v.dtype.kind == "f"
                 else multiply(g, multiply(x, 2)),
                 "Returns `x * x` elementwise.\n\n  Example: `tf.square(tf.constant([2., 3.]))`.")
 # Floor, Ceil and Round have no gradient in TF (None, not zeros)

@@ -57,6 +57,12 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
       >>> tf.matmul(tf.ones([2, 3]), tf.ones([3, 4])).shape
       TensorShape([2, 4])
     """
+    if (isinstance(a, Tensor) and isinstance(b, Tensor) and not (adjoint_a or adjoint_b)
+            and not a._symbolic and not b._symbolic):
+        av, bv = a._v, b._v  # the common eager call: checks in their cheapest form
+        if (av.dtype is bv.dtype and av.ndim == 2 and bv.ndim == 2
+                and av.shape[0 if transpose_a else 1] == bv.shape[1 if transpose_b else 0]):
+            return bind(_matmul, a, b, ta=bool(transpose_a), tb=bool(transpose_b))
     a = a if isinstance(a, Tensor) else convert_to_tensor(a)
     b = b if isinstance(b, Tensor) else convert_to_tensor(b, dtype=a.dtype)
     same_dtype("MatMul", a, b)

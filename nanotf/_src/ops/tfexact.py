@@ -13,12 +13,13 @@ from nanotf._src.backend import np
 
 # Veltkamp's constant: t - (t - v) with t = v * C rounds a float64 to 24 significant bits.
 _SPLIT = 536870913.0  # 2**29 + 1
+_F32 = np.dtype(np.float32)  # builtin dtypes are singletons: `is` is the cheap test
 _MAX_WORK = 512  # m * n * k up to which the exact (Python-speed) path is taken
 
 
 def wants_exact(a, b, ta: bool, tb: bool) -> bool:
     """Whether TF's fused k-order accumulation applies and is cheap enough to reproduce."""
-    if a.dtype != np.float32 or a.ndim != 2 or b.ndim != 2 or b.dtype != np.float32:
+    if a.dtype is not _F32 or b.dtype is not _F32 or a.ndim != 2 or b.ndim != 2:
         return False
     m, k = (a.shape[1], a.shape[0]) if ta else a.shape
     n = b.shape[0] if tb else b.shape[1]
@@ -35,14 +36,15 @@ def wants_plain_matvec(a, b, ta: bool, tb: bool) -> bool:
     BLAS kernels differ by machine (some fuse)."""
     return (not ta and not tb and a.ndim == 2 and b.ndim == 2 and b.shape[1] == 1
             and a.shape[0] > 1 and 2 <= b.shape[0] <= 3  # a 1x1 result takes a dot path in TF
-            and a.dtype == np.float32 and b.dtype == np.float32)
+            and a.dtype is _F32 and b.dtype is _F32)
 
 
 def plain_matvec(a, b):
     """`a @ b` for b of shape [k, 1], k small: `((a0 * b0) + a1 * b1) + ...` in float32."""
-    r = a[:, 0:1] * b[0, 0]
-    for j in range(1, b.shape[0]):
-        r = r + a[:, j:j + 1] * b[j, 0]
+    p = a * b.reshape(1, -1)  # each product rounded to float32
+    r = p[:, 0:1] + p[:, 1:2]
+    if b.shape[0] == 3:
+        r += p[:, 2:3]
     return r
 
 
