@@ -99,6 +99,9 @@ def _sum(xp, x, axis, keepdims):
     """Sum over `axis`."""
     if x.dtype.kind == "b":
         x = x.astype(np.int32)
+    if xp is np:  # np.sum is np.add.reduce behind a Python wrapper that costs more than small sums
+        return np.add.reduce(x, axis=axis, keepdims=keepdims,
+                             dtype=x.dtype if x.dtype.kind in "iu" else None)
     return xp.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype if x.dtype.kind in "iu" else None)
 
 
