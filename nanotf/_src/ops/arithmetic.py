@@ -66,6 +66,10 @@ multiply.defvjp(lambda g, out, x, y: multiply(g, _cj(y)),
 @primitive("RealDiv", "binary")
 def _realdiv(xp, x, y):
     """Floating-point division `x / y` (division by zero gives inf/nan silently, as in TF)."""
+    if y.ndim == 0 and y.dtype.kind == "f":  # by a finite nonzero scalar NumPy cannot warn, so the
+        v = float(y)  # errstate context (most of the cost of a small division) can be skipped
+        if v != 0.0 and v - v == 0.0:
+            return xp.divide(x, y)
     with np.errstate(divide="ignore", invalid="ignore"):
         return xp.divide(x, y)
 
