@@ -482,6 +482,10 @@ class ConcreteFunction:
         self._flat = flat
         self._single = len(flat) == 1 and self._leaf_is_tensor[0] and not nest.is_nested(
             structured_outputs)
+        so = structured_outputs  # a flat dict of tensors (Keras's logs) packs without `nest`
+        flat_dict = type(so) is dict and all(isinstance(v, Tensor) for v in so.values())
+        order = {k: i for i, k in enumerate(nest._sorted_keys(so))} if flat_dict else None
+        self._dict_keys = [(k, order[k]) for k in so] if flat_dict else None
         self._nodes = prune(graph.nodes, self.outputs, fed=self.inputs, keep_stateful=True)
         self._plan = None
 
@@ -527,10 +531,10 @@ class ConcreteFunction:
             plan = self._plan
             if plan is None:
                 plan = self._plan = Plan(self._nodes, self.inputs, self.outputs,
-                                         self.graph.guards)
+                                         self.graph.guards, lower=True)
             outs = [_wrap(a) for a in plan([t._v for t in tensors])]
-        if self._single:
-            return outs[0]
+        if self._single or self._dict_keys is not None:
+            return outs[0] if self._single else {k: outs[i] for k, i in self._dict_keys}
         it = iter(outs)
         vals = [next(it) if is_t else (None if isinstance(x, Node) else x)
                 for x, is_t in zip(self._flat, self._leaf_is_tensor)]

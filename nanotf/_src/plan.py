@@ -12,6 +12,7 @@ import itertools
 
 from nanotf._src import backend, dispatch, errors
 from nanotf._src import graph as _graph
+from nanotf._src import plan_lower as _lower
 from nanotf._src.backend import np
 
 
@@ -64,15 +65,28 @@ class Plan:
     `Plan(nodes, inputs, outputs)(xp, arrays)` returns the output arrays. Constants are bound
     once; variables are read (`var._v`) where used, so in-place updates and replaced arrays are both
     seen; each intermediate is released after its last use.
+
+    With `lower=True` (a traced function: every input has the traced shape and dtype) common nodes
+    become direct NumPy calls (`plan_lower`), and an elementwise result may be written into a dead
+    input buffer that only such calls have seen (`out=`), so the step allocates less.
     """
 
-    def __init__(self, nodes, inputs, outputs, guards=None):
+    def __init__(self, nodes, inputs, outputs, guards=None, lower: bool = False):
         self.nodes = list(nodes)
-        glb: dict = {"xp": np, "GuardFailed": GuardFailed}
+        glb: dict = {"xp": np, "GuardFailed": GuardFailed, "_errstate": np.errstate}
         names: dict = {}
         for i, t in enumerate(inputs):
             names[id(t)] = f"a{i}"
         self._keep = list(inputs) + list(outputs)
+        consts: dict = {}
+
+        def const(v):  # a value the generated code reads as a global (one name per object)
+            g = consts.get(id(v))
+            if g is None:
+                g = consts[id(v)] = f"c{len(consts)}"
+                glb[g] = v
+                self._keep.append(v)  # alive, so its id stays unique
+            return g
 
         def ref(t):
             r = names.get(id(t))
@@ -86,24 +100,51 @@ class Plan:
                 self._keep.append(t)
             return r
 
+        # the last node reading each tensor (outputs: past the end); who reads each tensor
         last: dict = {}
+        readers: dict = {}
+        for j, node in enumerate(self.nodes):
+            for t in node.inputs:
+                last[id(t)] = j
+                readers.setdefault(id(t), []).append(node)
+        for o in outputs:
+            last[id(o)] = len(self.nodes)
+        owned: set = set()  # fresh arrays made by lowered calls, seen only by such calls
+        nonalias: set = set()  # nodes lowered to calls that never return a view of an input
+        lowered = {}
+        errstate = False
+        if lower:
+            for node in self.nodes:
+                low = _lower.lower(node, [f"{{{i}}}" for i in range(len(node.inputs))], const)
+                if low is not None:
+                    lowered[id(node)] = low
+                    if isinstance(low, _lower.Call) or low.fresh:
+                        nonalias.add(id(node))
+                    errstate |= _lower.needs_errstate(node)
+
         body = []
         for j, node in enumerate(self.nodes):
             args = [ref(t) for t in node.inputs]
             if node.prim.name == "Identity" and node.inputs[0]._is_variable:
                 args[0] += ".copy()"  # read_value() is a snapshot of the value
-
-            for t in node.inputs:
-                last[names[id(t)]] = j
-            glb[f"f{j}"] = node.prim.impl
-            for k, v in node.attrs.items():
-                glb[f"k{j}_{k}"] = v
-                args.append(f"{k}=k{j}_{k}")
+                low = None
+            else:
+                low = lowered.get(id(node))
             outs = []
             for i, o in enumerate(node.outputs):
                 names[id(o)] = f"t{j}_{i}"
                 outs.append(f"t{j}_{i}")
-            call = f"f{j}(xp, {', '.join(args)})"
+            if low is not None:
+                call = self._lowered(low, node, args, owned, last, j)
+                if id(node) in nonalias and node.outputs and node.outputs[0]._v.shape and \
+                        all(id(r) in nonalias for r in readers.get(id(node.outputs[0]), ())):
+                    owned.add(id(node.outputs[0]))
+            else:
+                glb[f"f{j}"] = node.prim.impl
+                for k, v in node.attrs.items():
+                    glb[f"k{j}_{k}"] = v
+                    args.append(f"{k}=k{j}_{k}")
+                call = f"f{j}(xp, {', '.join(args)})"
             if not outs:
                 body.append([call])
             elif node.prim.nout == 1:
@@ -118,22 +159,47 @@ class Plan:
         for o in outputs:
             r = ref(o)
             rets.append(r + ".copy()" if o._is_variable and not o._symbolic else r)
-            last[r.split(".")[0]] = len(self.nodes)
-        for name, j in last.items():
-            if j < len(self.nodes) and (name.startswith("t") or name.startswith("a")):
-                body[j].append(f"del {name}")
+        for node in self.nodes:
+            for t in node.inputs:
+                name = names[id(t)]
+                j = last.get(id(t), len(self.nodes))
+                if j < len(self.nodes) and name[0] in "ta" and "." not in name:
+                    stmt = f"del {name}"
+                    if stmt not in body[j]:
+                        body[j].append(stmt)
         params = ", ".join(f"a{i}" for i in range(len(inputs)))
         lines = [f"def plan(xp, {params}):"]
+        pad = "    "
+        if errstate:  # lowered divisions: silent, as their impls are
+            lines.append("    with _errstate(all='ignore'):")
+            pad = "        "
         self._line_node = {}
         for j, stmts in enumerate(body):
             for s in stmts:
                 self._line_node[len(lines) + 1] = j
-                lines.append("    " + s)
-        lines.append(f"    return ({', '.join(rets)}{',' if rets else ''})")
+                lines.append(pad + s)
+        lines.append(f"{pad}return ({', '.join(rets)}{',' if rets else ''})")
         self.source = "\n".join(lines)
         self._file = f"<nanotf plan {next(_plan_ids)}>"
         exec(compile(self.source, self._file, "exec"), glb)  # noqa: S102 - generated above
         self._fn = glb["plan"]
+
+    @staticmethod
+    def _lowered(low, node, args, owned, last, j) -> str:
+        """The code of a lowered node; a dead owned input of the output's shape takes the result."""
+        if isinstance(low, _lower.Expr):
+            return low.text.format(*args)
+        call_args = [a.format(*args) for a in low.args]
+        extra = low.extra.format(*args)
+        out = node.outputs[0]._v
+        target = None
+        if out.shape and None not in out.shape:
+            for t, a in zip(node.inputs, args):
+                if id(t) in owned and last.get(id(t)) == j and t._v.shape == out.shape and \
+                        t._v.dtype == out.dtype:
+                    target = a
+                    break
+        return _lower.Call(low.fn, call_args, extra).code(target)
 
     def __call__(self, arrays, xp=None) -> tuple:
         if xp is None:

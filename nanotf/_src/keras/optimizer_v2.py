@@ -307,14 +307,21 @@ class OptimizerV2:
         gv = self._transform_gradients(gv)
         lr = self._decayed_lr(dtypes.float32)
         self._prepare_step()
-        for g, v in gv:
-            self._apply_dense(g, v, lr if v.dtype == lr.dtype else ops.cast(lr, v.dtype))
+        items = [self._dense_item(g, v) for g, v in gv]
+        if not self._update_all(items, lr):
+            for g, var, scratch in items:
+                self._update(var, g, self._slots[id(var)],
+                             lr if var.dtype == lr.dtype else ops.cast(lr, var.dtype), *scratch)
+        for _, var, _ in items:
+            if var.constraint is not None:
+                var.assign(var.constraint(var))
         return self.iterations.assign_add(1)
 
     def _prepare_step(self) -> None:
         """Per-step work shared by all variables (Nadam's momentum cache)."""
 
-    def _apply_dense(self, g: Tensor, var: Variable, lr: Tensor) -> None:
+    def _dense_item(self, g: Tensor, var: Variable) -> tuple:
+        """`(g, var, scratch pair)` after checking the gradient against its variable."""
         if g._v.shape != var._v.shape or g.dtype != var.dtype:
             raise errors.invalid_argument(
                 f"var and grad do not match: var {var.name} has shape {var.shape} and dtype "
@@ -326,9 +333,12 @@ class OptimizerV2:
         if scratch is None or scratch[0]._v.shape != var._v.shape:
             scratch = self._scratch[id(var)] = (tensor_of(np.empty_like(var._v)),
                                                 tensor_of(np.empty_like(var._v)))
-        self._update(var, g, self._slots[id(var)], lr, *scratch)
-        if var.constraint is not None:
-            var.assign(var.constraint(var))
+        return g, var, scratch
+
+    def _update_all(self, items, lr) -> bool:
+        """Updates every variable with one multi-variable op when the optimizer has one (the
+        step's scalars formed once); False to update them one by one with `_update`."""
+        return False
 
     def _update(self, var, g, slots: dict, lr, t, t2) -> None:
         raise NotImplementedError

@@ -92,6 +92,20 @@ class Adam(OptimizerV2):
         _bind(kernel, var, g, ss, self.iterations, lr, hy, t, t2, eps=float(self.epsilon),
               wd=float(self._wd), omb=self._omb)
 
+    def _update_all(self, items, lr):
+        # one op for all variables when nothing varies per variable (AdamW's decay does)
+        if type(self)._update is not Adam._update or len(items) < 2 or \
+                any(var.dtype != lr.dtype for _, var, _ in items):
+            return False
+        names = ("m", "v", "vhat") if self.amsgrad else ("m", "v")
+        slots = [self._slots[id(var)][s] for s in names for _, var, _ in items]
+        hy = (self._hyper_of("beta_1", lr.dtype), self._hyper_of("beta_2", lr.dtype))
+        training.resource_apply_adam_multi(
+            *[var for _, var, _ in items], *[g for g, _, _ in items], *slots, self.iterations,
+            lr, *hy, *[t for _, _, pair in items for t in pair], n=len(items),
+            eps=float(self.epsilon), omb=self._omb, amsgrad=bool(self.amsgrad))
+        return True
+
     def get_config(self):
         return self._config("beta_1", "beta_2", epsilon=self.epsilon, amsgrad=self.amsgrad)
 

@@ -156,6 +156,17 @@ def _flat2(t: Tensor) -> Tensor:
     return arr.reshape(t, (-1, shape[-1])) if len(shape) != 2 else t
 
 
+def _float_logits(logits, op: str):
+    """Logits as a float tensor for a cross-entropy op (float16 computed in float32, as TF's
+    kernels), with their original dtype."""
+    x = convert_to_tensor(logits)
+    orig = x.dtype
+    if orig == dtypes.float16:
+        x = m.cast(x, dtypes.float32)
+    _floating(x, op)
+    return x, orig
+
+
 def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None) -> Tensor:
     """Softmax cross-entropy between `labels` (a distribution) and unscaled `logits`.
 
@@ -171,12 +182,8 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None) -> Ten
       >>> tf.nn.softmax_cross_entropy_with_logits([[0., 1.]], [[1., 2.]])
       <tf.Tensor: shape=(1,), dtype=float32, numpy=array([0.31326166], dtype=float32)>
     """
-    x = convert_to_tensor(logits)
+    x, orig = _float_logits(logits, "SoftmaxCrossEntropyWithLogits")
     y = convert_to_tensor(labels)
-    orig = x.dtype
-    if orig == dtypes.float16:
-        x = m.cast(x, dtypes.float32)
-    _floating(x, "SoftmaxCrossEntropyWithLogits")
     y = m.cast(y, x.dtype)
     nd = x._v.ndim
     a = int(axis) % max(nd, 1)
@@ -239,12 +246,8 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None) -> Tenso
       >>> tf.nn.sparse_softmax_cross_entropy_with_logits([1], [[1., 2.]])
       <tf.Tensor: shape=(1,), dtype=float32, numpy=array([0.31326166], dtype=float32)>
     """
-    x = convert_to_tensor(logits)
+    x, orig = _float_logits(logits, "SparseSoftmaxCrossEntropyWithLogits")
     y = convert_to_tensor(labels)
-    orig = x.dtype
-    if orig == dtypes.float16:
-        x = m.cast(x, dtypes.float32)
-    _floating(x, "SparseSoftmaxCrossEntropyWithLogits")
     if y.dtype not in (dtypes.int32, dtypes.int64):
         raise _attr_error("Tlabels", y.dtype, "int32, int64")
     xs, ys = x._v.shape, y._v.shape

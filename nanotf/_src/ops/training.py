@@ -57,16 +57,17 @@ def resource_apply_keras_momentum(xp, var, g, accum, it, lr, mom, t, t2, *, nest
     return ()
 
 
-def _adam_core(xp, var, g, m, v, vhat, it, lr, b1, b2, eps, wd, omb, t, t2):
+def _adam_coeffs(it, lr, b1, b2, omb):
+    """Adam's per-step scalars (float32, TF's order): `(1 - b1, 1 - b2, alpha)`."""
     b1, b2, lr = _f(b1), _f(b2), _f(lr)
     # Keras 3 style optimizers (AdamW) form 1 - beta from the Python float, Keras 2 in float32
     om1, om2 = (_ONE - b1, _ONE - b2) if omb is None else (np.float32(omb[0]), np.float32(omb[1]))
-    if wd:  # AdamW's decoupled decay first: var -= var * wd * lr
-        xp.multiply(var, np.float32(wd), out=t)
-        xp.multiply(t, lr, out=t)
-        xp.subtract(var, t, out=var)
     n = _step(it)
-    alpha = lr * np.sqrt(_ONE - b2 ** n) / (_ONE - b1 ** n)
+    return om1, om2, lr * np.sqrt(_ONE - b2 ** n) / (_ONE - b1 ** n)
+
+
+def _adam_arrays(xp, var, g, m, v, vhat, om1, om2, alpha, eps, t, t2):
+    """The elementwise part of Adam: 12 passes (13 with AMSGrad), each one float32 rounding."""
     xp.subtract(g, m, out=t)
     xp.multiply(t, om1, out=t)
     xp.add(m, t, out=m)  # m += (g - m) * (1 - beta1)
@@ -77,10 +78,36 @@ def _adam_core(xp, var, g, m, v, vhat, it, lr, b1, b2, eps, wd, omb, t, t2):
     if vhat is not None:
         xp.maximum(vhat, v, out=vhat)
     xp.sqrt(v if vhat is None else vhat, out=t)
-    xp.add(t, np.float32(eps), out=t)
+    xp.add(t, eps, out=t)
     xp.multiply(m, alpha, out=t2)
     xp.divide(t2, t, out=t2)
     xp.subtract(var, t2, out=var)  # var -= m * alpha / (sqrt(v) + eps)
+
+
+def _adam_core(xp, var, g, m, v, vhat, it, lr, b1, b2, eps, wd, omb, t, t2):
+    om1, om2, alpha = _adam_coeffs(it, lr, b1, b2, omb)
+    if wd:  # AdamW's decoupled decay first: var -= var * wd * lr
+        xp.multiply(var, np.float32(wd), out=t)
+        xp.multiply(t, _f(lr), out=t)
+        xp.subtract(var, t, out=var)
+    _adam_arrays(xp, var, g, m, v, vhat, om1, om2, alpha, np.float32(eps), t, t2)
+    return ()
+
+
+@_kernel("ResourceApplyAdamMulti")
+def resource_apply_adam_multi(xp, *arrays, n, eps, omb, amsgrad):
+    """Adam on `n` variables in one op: `(vars, grads, m, v[, vhat], iterations, lr, b1, b2,
+    scratch pairs)`, each a group of `n` except the four scalars. The step's scalars are formed
+    once; each variable then gets exactly `ResourceApplyAdam`'s passes (the same numbers)."""
+    k = 5 if amsgrad else 4
+    it, lr, b1, b2 = arrays[k * n:k * n + 4]
+    om1, om2, alpha = _adam_coeffs(it, lr, b1, b2, omb)
+    eps = np.float32(eps)
+    scratch = arrays[k * n + 4:]
+    for i in range(n):
+        _adam_arrays(xp, arrays[i], arrays[n + i], arrays[2 * n + i], arrays[3 * n + i],
+                     arrays[4 * n + i] if amsgrad else None, om1, om2, alpha, eps,
+                     scratch[2 * i], scratch[2 * i + 1])
     return ()
 
 
