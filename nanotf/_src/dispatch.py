@@ -45,6 +45,10 @@ class Primitive:
     and binds it; ops with attributes get a public function that calls `bind` directly.
     """
 
+    # multi-output ops: True when the VJP rule takes None for outputs that got no gradient
+    # (instead of zeros it would have to multiply through)
+    none_grads = False
+
     def __init__(self, impl: Callable, name: str, kind: str = "nary", nout: int = 1,
                  nondiff: bool = False, stateful: bool = False):
         self.impl = impl

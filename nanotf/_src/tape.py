@@ -251,7 +251,9 @@ class GradientTape:
                 gs = [grads.get(id(o)) for o in outs]
                 if all(x is None for x in gs):
                     continue
-                g = tuple(ops.zeros_like(o) if x is None else x for x, o in zip(gs, outs))
+                if not prim.none_grads:  # most rules want zeros for outputs without gradient
+                    gs = [ops.zeros_like(o) if x is None else x for x, o in zip(gs, outs)]
+                g = tuple(gs)
                 out = outs
             want = [id(x) in needed and x._v.dtype.kind in "fc" for x in inputs]
             if True not in want:

@@ -202,8 +202,10 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None) -> Ten
     return m.cast(cost, orig) if orig != x.dtype else cost
 
 
-@primitive("SparseSoftmaxCrossEntropyWithLogits")
+@primitive("SparseSoftmaxCrossEntropyWithLogits", nout=2)
 def _sparse_xent(xp, logits, labels):
+    """Per-row losses and their gradient `softmax(logits) - one_hot(labels)`, from one softmax
+    (TF's op has the same two outputs, so training does not compute the softmax twice)."""
     n = logits.shape[-1]
     bad = (labels < 0) | (labels >= n)
     if bad.any():
@@ -212,28 +214,28 @@ def _sparse_xent(xp, logits, labels):
             f"Received a label value of {v} which is outside the valid range of [0, {n}).  "
             f"Label values: {' '.join(str(int(i)) for i in labels.reshape(-1))}",
             "SparseSoftmaxCrossEntropyWithLogits")
-    sh, _, s = _xent_parts(xp, logits, need_e=False)
-    picked = xp.take_along_axis(sh, labels[:, None].astype(np.int64), -1)[:, 0]
+    sh, e, s = _xent_parts(xp, logits)
+    rows = labels.astype(np.int64)
+    picked = xp.take_along_axis(sh, rows[:, None], -1)[:, 0]
     fn = _libm_fn("logf") if _exact(xp, s) and s.size <= 65536 else None
     with np.errstate(divide="ignore"):  # the kernel takes a scalar std::log per row
         ls = np.array([fn(v) for v in s.tolist()], _f32) if fn is not None else xp.log(s)
-    return ls - picked
+    back = e / s[:, None]
+    back[xp.arange(back.shape[0]), rows] -= back.dtype.type(1)
+    return ls - picked, back
 
 
-_sparse_xent.defvjp(lambda g, out, logits, labels:
-                    m.multiply(arr.expand_dims(g, -1), _sparse_xent_grad(logits, labels)), None)
+def _sparse_xent_vjp(g, out, logits, labels):
+    g_loss, g_back = g  # None where an output got no gradient (see `none_grads`)
+    r = None if g_loss is None else m.multiply(arr.expand_dims(g_loss, -1), out[1])
+    if g_back is not None:  # only under a second-order tape: d(backprop)/d(logits)
+        h = _softmax_jvp_t(g_back, logits)
+        r = h if r is None else m.add(r, h)
+    return [r, None]
 
 
-@primitive("SparseSoftmaxCrossEntropyWithLogitsGrad")
-def _sparse_xent_grad(xp, logits, labels):
-    """`softmax(logits) - one_hot(labels)`."""
-    _, e, s = _xent_parts(xp, logits)
-    r = e / s[:, None]
-    r[xp.arange(r.shape[0]), labels.astype(np.int64)] -= r.dtype.type(1)
-    return r
-
-
-_sparse_xent_grad.defvjp(lambda h, out, logits, labels: _softmax_jvp_t(h, logits), None)
+_sparse_xent.vjps = _sparse_xent_vjp
+_sparse_xent.none_grads = True
 
 
 def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None) -> Tensor:
@@ -261,7 +263,7 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None) -> Tenso
                          f"logits.shape={_tup(xs)}")
     if len(xs) == 0:
         raise ValueError(f"Logits cannot be scalars - received shape {_tup(xs)}.")
-    cost = bind(_sparse_xent, _flat2(x), arr.reshape(y, (-1,)))
+    cost = bind(_sparse_xent, _flat2(x), arr.reshape(y, (-1,)))[0]
     cost = arr.reshape(cost, _dims(ys))
     return m.cast(cost, orig) if orig != x.dtype else cost
 
