@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from nanotf._src import dtypes, philox
-from nanotf._src.ops import nn
+from nanotf._src.ops import eigen32, pooling
 from nanotf._src.tensor import _cast_value, convert_to_tensor
 
 _f32 = np.float32
@@ -55,7 +55,7 @@ def test_exp_packet_matches_reference():
     with np.errstate(all="ignore"):
         for x in (SPECIAL, band, -band * 100, band * 80, spread,
                   rng.normal(0, 60, 50000).astype(np.float32)):
-            _same_bits(nn._exp_packet(x.copy()), ref_exp_packet(x.copy()))
+            _same_bits(eigen32._exp_packet(x.copy()), ref_exp_packet(x.copy()))
 
 
 @pytest.mark.parametrize("shape", [(32, 10), (7, 3), (5, 8), (3, 1), (1, 5), (6, 13), (2, 4),
@@ -65,13 +65,14 @@ def test_xent_parts_match_separate_passes(shape, monkeypatch):
     x = (rng.normal(0, 20, shape)).astype(np.float32)
     if x.size > 4:
         x.flat[:4] = [1000.0, -1000.0, 88.0, -150.0]
-    sh, e, s = nn._xent_parts(np, x)
-    _, e2, s2 = nn._xent_parts(np, x, need_e=False)
+    sh, e, s = eigen32._xent_parts(np, x)
+    _, e2, s2 = eigen32._xent_parts(np, x, need_e=False)
     assert e2 is None
-    monkeypatch.setattr(nn, "_exp_packet", ref_exp_packet)  # the reference: two separate passes
+    # the reference: two separate passes
+    monkeypatch.setattr(eigen32, "_exp_packet", ref_exp_packet)
     sh_r = x - x.max(-1, keepdims=True)
-    e_r = nn._exp32(sh_r)
-    s_r = nn._rowsum32(nn._exp_rows32(sh_r))
+    e_r = eigen32._exp32(sh_r)
+    s_r = eigen32._rowsum32(eigen32._exp_rows32(sh_r))
     _same_bits(sh, sh_r)
     _same_bits(e, e_r)
     _same_bits(s, s_r)
@@ -134,10 +135,10 @@ def ref_max_pool_grad(x, g, ksize, strides, padding):
     """The general MaxPoolGrad: scatter-add `g * hit` for every window offset."""
     import itertools
 
-    xpad, geom, _, arg = nn._argmax_windows(np, x, ksize, strides, padding)
+    xpad, geom, _, arg = pooling._argmax_windows(np, x, ksize, strides, padding)
     dx = np.zeros(xpad.shape, g.dtype)
     for i, k_idx in enumerate(itertools.product(*[range(k) for k in ksize])):
-        dx[nn._offset_slices(geom, k_idx, strides, (1,) * len(ksize))] += g * (arg == i)
+        dx[pooling._offset_slices(geom, k_idx, strides, (1,) * len(ksize))] += g * (arg == i)
     crop = (slice(None),) + tuple(slice(b, b + n) for n, (_, b, _) in zip(x.shape[1:-1], geom))
     return dx[crop]
 
@@ -148,10 +149,10 @@ def test_tiled_max_pool_grad_matches_scatter(shape, k):
     rng = np.random.default_rng(3)
     x = np.round(rng.normal(size=shape) * 2).astype(np.float32)  # many ties
     x.flat[::17] = np.nan
-    out_shape = nn._max_pool.impl(np, x, ksize=(k, k), strides=(k, k), padding="VALID").shape
+    out_shape = pooling._max_pool.impl(np, x, ksize=(k, k), strides=(k, k), padding="VALID").shape
     g = rng.normal(size=out_shape).astype(np.float32)
     g.flat[::5] = -0.0
-    got = nn._max_pool_grad.impl(np, x, g, ksize=(k, k), strides=(k, k), padding="VALID")
+    got = pooling._max_pool_grad.impl(np, x, g, ksize=(k, k), strides=(k, k), padding="VALID")
     want = ref_max_pool_grad(x, g, (k, k), (k, k), "VALID")
     _same_bits(got, want)
     assert np.array_equal(np.signbit(got), np.signbit(want))
@@ -192,7 +193,7 @@ def test_reduction_vjp_matches_reshape_broadcast_chain(axis, keepdims, mean):
 
 
 def test_expf_tail_matches_libm():
-    expf = nn._libm_fn("expf")
+    expf = eigen32._libm_fn("expf")
     if expf is None:
         pytest.skip("no loadable libm: the tail uses NumPy's exp")
     rng = np.random.default_rng(5)
@@ -202,4 +203,4 @@ def test_expf_tail_matches_libm():
                                               dtype=np.uint32).view(np.float32)])
     with np.errstate(all="ignore"):
         want = np.array([expf(v) for v in x.tolist()], np.float32)
-        _same_bits(nn._expf_libm(x, expf), want)
+        _same_bits(eigen32._expf_libm(x, expf), want)

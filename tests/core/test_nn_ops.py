@@ -2,7 +2,7 @@
 
 Numbers were produced with TF_ENABLE_ONEDNN_OPTS=0 (Eigen kernels) on an x86 AVX machine, whose
 float32 packets are 8 wide; the course notes were made on a 4-wide build (nanotf's default), so
-the x86 numbers are checked with `nn._PACKET` set to 8.
+the x86 numbers are checked with `eigen32._PACKET` set to 8.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 import nanotf as tf
 from nanotf._src import philox
-from nanotf._src.ops import nn
+from nanotf._src.ops import eigen32
 
 X = (np.arange(70, dtype=np.float32).reshape(7, 10) * np.float32(0.37) % 5 - 2.5) \
     * np.float32(1.7)
@@ -75,7 +75,7 @@ def _same(t, ref) -> None:
 
 @pytest.fixture
 def packet8(monkeypatch):
-    monkeypatch.setattr(nn, "_PACKET", 8)
+    monkeypatch.setattr(eigen32, "_PACKET", 8)
 
 
 # --- softmax and cross-entropies -----------------------------------------------------------
