@@ -63,6 +63,7 @@ TARGETS = {
     "W1 predict": ("≤ 1 ms", _le("nanotf", 0.001)),
     "W2": ("≤ 1/5 TF, < PyTorch", _vs(0.2, torch=True)),
     "W2 step (tf.function)": ("< TF", _vs(1.0)),
+    "W2 step, eager ÷ traced": ("≥ 2×", lambda r: r["speedup"] >= 2.0),
     "W3": ("≤ 1/20 TF, < PyTorch", _vs(0.05, torch=True)),
     "W4 CNN": ("≤ TF", _vs(1.0)),
     "import": ("≤ 0.3 s, ≤ 60 MiB", lambda r: None if r["nanotf"] is None else
@@ -93,6 +94,7 @@ def measure(name: str, repeat: int, tf_py: str | None, torch_py: str | None) -> 
     script, torch_script, floor_script = WORKLOADS[name]
     runs: dict = {"nanotf": [], "tf": [], "torch": [], "numpy": []}
     rss: dict = {"nanotf": [], "tf": [], "torch": []}
+    eager: list = []
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     for _ in range(repeat):  # alternate frameworks run by run
         r = _run(_cmd(sys.executable, script, True), env)
@@ -100,6 +102,8 @@ def measure(name: str, repeat: int, tf_py: str | None, torch_py: str | None) -> 
             runs["nanotf"].append(r["seconds"])
             if "rss_mib" in r:
                 rss["nanotf"].append(r["rss_mib"])
+            if "eager" in r:  # the W2 step script also times the same step run eagerly
+                eager.append(r["eager"])
         if tf_py:
             r = _run(_cmd(tf_py, script, False),
                      dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_USE_LEGACY_KERAS="1"))
@@ -119,6 +123,8 @@ def measure(name: str, repeat: int, tf_py: str | None, torch_py: str | None) -> 
                 runs["numpy"].append(r["seconds"])
     out = {k: statistics.median(v) if v else None for k, v in runs.items()}
     out.update({"rss_" + k: statistics.median(v) if v else None for k, v in rss.items()})
+    if eager:
+        out["eager_nanotf"] = statistics.median(eager)
     return out
 
 
@@ -148,12 +154,19 @@ def table(results: dict) -> str:
         r = results["W1 fit"]
         rows["W1 peak RSS"] = {"nanotf": r.get("rss_nanotf"), "tf": r.get("rss_tf"),
                                "torch": r.get("rss_torch"), "numpy": None, "mib": True}
+    r = results.get("W2 step (tf.function)")
+    if r and r.get("eager_nanotf") and r.get("nanotf"):  # issue 5: traced vs eager, both nanotf
+        rows["W2 step, eager ÷ traced"] = {
+            "nanotf": r["eager_nanotf"], "tf": None, "torch": None, "numpy": None,
+            "speedup": r["eager_nanotf"] / r["nanotf"]}
     for name, r in rows.items():
         fmt = _mib if r.get("mib") else _fmt
         target, check = TARGETS.get(name, ("", lambda r: None))
         ok = check(r)
         met = "—" if ok is None else ("yes" if ok else "**no**")
         nano = fmt(r["nanotf"])
+        if "speedup" in r:
+            nano = f"{nano} eager, {r['speedup']:.2f}×"
         if name == "import" and r.get("rss_nanotf") is not None:
             nano += f", {_mib(r['rss_nanotf'])}"
         tf_ = fmt(r["tf"]) + (f", {_mib(r['rss_tf'])}" if name == "import" and r.get("rss_tf")
