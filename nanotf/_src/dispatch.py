@@ -183,9 +183,7 @@ def bind(prim: Primitive, *inputs: Tensor, **attrs):
                    or any(o is t._v for t in inputs) else o for o in out]
         res = tuple(_wrap(o) for o in out)
     if _tapes and not prim.nondiff:
-        for tape in _tapes:  # each recording tape that watches an input logs the op
-            if tape._recording:
-                tape._maybe_record(prim, inputs, res, attrs)
+        _record(prim, inputs, res, attrs)
     return res
 
 

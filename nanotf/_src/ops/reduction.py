@@ -5,6 +5,8 @@ Primitive blocks first (impl, then its VJP rule, written in nanotf ops), public 
 
 from __future__ import annotations
 
+import math as _math
+
 from nanotf._src import dtypes, errors
 from nanotf._src.backend import np
 from nanotf._src.dispatch import bind, primitive
@@ -68,18 +70,11 @@ def _expand_back(g, x, axis, keepdims, n=None):
 def _reduction_grad(xp, g, kept, shape, n):
     if n is not None:
         g = xp.divide(g, xp.asarray(n, g.dtype))  # elementwise, so dividing before broadcasting
-    elif g.size * 64 < _prod_of(shape):  # gives the same numbers; big results stay views
+    elif g.size * 64 < _math.prod(shape):  # gives the same numbers; big results stay views
         return xp.broadcast_to(g.reshape(kept), shape)
     out = xp.empty(shape, g.dtype)  # a filled copy is cheaper than broadcast_to's Python wrapper
     out[...] = g.reshape(kept)
     return out
-
-
-def _prod_of(shape) -> int:
-    n = 1
-    for d in shape:
-        n *= d
-    return n
 
 
 def _reduction_grad_vjp(h, out, g, kept, shape, n):
@@ -354,15 +349,21 @@ def argmin(input, axis=None, output_type=dtypes.int64, name=None) -> Tensor:  # 
     return bind(_argmin, x, axis=ax, out_type=dtypes.as_dtype(output_type)._np)
 
 
-@primitive("Cumsum")
-def _cumsum(xp, x, axis, exclusive, reverse):
+def _scan(xp, fn, identity, x, axis, exclusive, reverse):
+    """`fn` (cumsum or cumprod) along `axis`, shifted by one with `identity` first when
+    `exclusive`, run from the end when `reverse` (TF's Cumsum/Cumprod attributes)."""
     if reverse:
         x = xp.flip(x, axis)
-    r = xp.cumsum(x, axis=axis, dtype=x.dtype)
+    r = fn(x, axis=axis, dtype=x.dtype)
     if exclusive:
-        r = xp.concatenate([xp.zeros_like(xp.take(r, [0], axis=axis)),
-                            xp.take(r, range(r.shape[axis] - 1), axis=axis)], axis=axis)
+        first = xp.full_like(xp.take(r, [0], axis=axis), identity)
+        r = xp.concatenate([first, xp.take(r, range(r.shape[axis] - 1), axis=axis)], axis=axis)
     return xp.flip(r, axis) if reverse else r
+
+
+@primitive("Cumsum")
+def _cumsum(xp, x, axis, exclusive, reverse):
+    return _scan(xp, xp.cumsum, 0, x, axis, exclusive, reverse)
 
 
 _cumsum.defvjp(lambda g, out, x, axis, exclusive, reverse:
@@ -383,13 +384,7 @@ def cumsum(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
 
 @primitive("Cumprod")
 def _cumprod(xp, x, axis, exclusive, reverse):
-    if reverse:
-        x = xp.flip(x, axis)
-    r = xp.cumprod(x, axis=axis, dtype=x.dtype)
-    if exclusive:
-        r = xp.concatenate([xp.ones_like(xp.take(r, [0], axis=axis)),
-                            xp.take(r, range(r.shape[axis] - 1), axis=axis)], axis=axis)
-    return xp.flip(r, axis) if reverse else r
+    return _scan(xp, xp.cumprod, 1, x, axis, exclusive, reverse)
 
 
 # TF's rule: exact for nonzero inputs (as in TF, a zero input gives a non-finite gradient)
