@@ -69,8 +69,15 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None) -> Tensor:
 
     Example: `tf.nn.dropout(tf.ones([2, 3]), 0.5, seed=1)` keeps some entries, doubled.
     """
-    from nanotf._src import philox
     from nanotf._src.ops import random as rnd
+
+    return _dropout(x, rate, noise_shape, seed, rnd.uniform)
+
+
+def _dropout(x, rate, noise_shape, seed, uniform) -> Tensor:
+    """`dropout` with the mask drawn by `uniform(shape, dtype=, seed=)` (Keras's Dropout layer
+    passes a faster sampler that keeps TF's seed rules but not its bits)."""
+    from nanotf._src import philox
 
     is_num = isinstance(rate, numbers.Real)
     if is_num and (rate < 0 or rate >= 1):
@@ -95,7 +102,7 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None) -> Tensor:
                arr._ints(noise_shape) if isinstance(noise_shape, Tensor) else noise_shape)]
         shape = [s if n is None else n for n, s in zip(ns, shape)] if len(ns) == len(shape) \
             else ns
-    keep = m.greater_equal(rnd.uniform(shape, dtype=x.dtype, seed=seed), rate)
+    keep = m.greater_equal(uniform(shape, dtype=x.dtype, seed=seed), rate)
     return m.where(keep, ret, convert_to_tensor(0, dtype=x.dtype))
 
 

@@ -9,9 +9,8 @@ from nanotf._src import ops
 from nanotf._src.keras import backend, regularizers
 from nanotf._src.keras.input_spec import InputSpec
 from nanotf._src.keras.layer import Layer
-from nanotf._src.ops import fast_random
+from nanotf._src.ops import fast_random, nn_layers
 from nanotf._src.ops import random as _random
-from nanotf._src.tensor import Tensor
 
 
 class Dropout(Layer):
@@ -46,27 +45,13 @@ class Dropout(Layer):
             return inputs
         if self.rate >= 1:
             return ops.zeros_like(inputs)
-        return _dropout(inputs, self.rate, self._noise_shape(inputs), self.seed)
+        # TF's seed rules with a cheaper mask sampler than TF's exact Philox bits (see fast_random)
+        return nn_layers._dropout(inputs, self.rate, self._noise_shape(inputs), self.seed,
+                                  fast_random.fast_uniform)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "rate": self.rate, "noise_shape": self.noise_shape,
                 "seed": self.seed}
-
-
-def _dropout(x, rate, noise_shape, seed):
-    """`tf.nn.dropout`'s computation with the mask drawn by `fast_uniform` (TF's seed rules, not
-    its bits: the exact Philox stream cost more than the rest of a small training step)."""
-    x = x if isinstance(x, Tensor) else ops.convert_to_tensor(x)
-    shape = list(x._v.shape)
-    if noise_shape is not None and len(noise_shape) == len(shape):
-        shape = [s if n is None else int(n) for n, s in zip(noise_shape, shape)]
-    elif noise_shape is not None:
-        shape = list(noise_shape)
-    if not x.dtype.is_floating or not isinstance(rate, (int, float)) or None in shape:
-        return ops.dropout(x, rate, noise_shape=noise_shape, seed=seed)
-    scaled = ops.multiply(x, ops.convert_to_tensor(1 / (1 - rate), dtype=x.dtype))
-    keep = ops.greater_equal(fast_random.fast_uniform(shape, x.dtype, seed), rate)
-    return ops.where(keep, scaled, ops.convert_to_tensor(0, dtype=x.dtype))
 
 
 class SpatialDropout1D(Dropout):
