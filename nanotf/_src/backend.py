@@ -14,7 +14,8 @@ try:  # cupy is optional and absent in the normal case
 except Exception:  # pragma: no cover - depends on the machine
     _cupy = None
 
-__all__ = ["np", "xp_of", "asnumpy", "cupy_available", "is_cupy", "blas_threads", "matmul"]
+__all__ = ["np", "xp_of", "asnumpy", "cupy_available", "is_cupy", "blas_threads", "matmul",
+           "parallel_chunks", "set_intra_op_threads"]
 
 
 def cupy_available() -> bool:
@@ -61,6 +62,7 @@ class _Blas:
     default = 1  # OpenBLAS's own thread count at first use
     current = -1  # the count last set by us (-1: unknown)
     probed = False
+    pinned = False  # chunks of `parallel_chunks` are running: products stay on one thread
 
 
 _blas = _Blas()
@@ -111,7 +113,90 @@ def matmul(a, b):
             flops *= max(1, b.size // max(1, b.shape[-1] * b.shape[-2]))
         if not _blas.probed:
             _probe_blas()
-        n = 1 if flops < _PARALLEL_FLOPS else _blas.default
+        n = 1 if flops < _PARALLEL_FLOPS or _blas.pinned else _blas.default
         if n != _blas.current:
             blas_threads(n)
     return np.matmul(a, b)
+
+
+# =============================== intra-op threads ===============================
+# Large kernels over a batch (convolutions, pooling) split their batch into chunks run on a small
+# pool of worker threads; NumPy and OpenBLAS release the GIL, so the chunks run on all cores at
+# once. While chunks run, BLAS products inside them use one thread each: two single-threaded
+# products on half the rows each are faster than OpenBLAS's own two threads on all of them (and
+# never oversubscribe). Like the BLAS thread count, the chunk count may change the last bits of a
+# product (OpenBLAS's blocking depends on the rows it gets); elementwise work is unaffected.
+
+# below this much work (elements touched) per call one thread is faster (hand-off costs ~20 µs)
+_PARALLEL_ELEMENTS = 1 << 18
+
+
+class _Pool:
+    threads = 0  # tf.config.threading intra-op count; 0: one per usable core
+    executor = None
+    size = 0
+    local = None  # threading.local: `busy` while the thread runs a chunk (no nesting)
+
+
+_pool = _Pool()
+
+
+def _usable_cores() -> int:
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def set_intra_op_threads(n: int) -> None:
+    """Sets how many threads one op may use (0: one per usable core)."""
+    _pool.threads = max(0, int(n))
+
+
+def parallel_chunks(fn, n: int, elements: int, xp=np) -> None:
+    """Runs `fn(lo, hi)` over a split of `range(n)` (rows of a batch), in parallel when `elements`
+    (the work of the whole call) is large enough and more than one core is usable.
+
+    `fn` must write disjoint outputs for disjoint row ranges. Exceptions from any chunk
+    propagate. CuPy arrays, small work and calls from inside a chunk run as one call.
+    """
+    if _pool.local is None:
+        import threading
+
+        _pool.local = threading.local()
+    k = 1 if xp is not np or getattr(_pool.local, "busy", False) else (
+        min(_pool.threads or _usable_cores(), n, elements // _PARALLEL_ELEMENTS))
+    if k <= 1:
+        fn(0, n)
+        return
+    if _pool.executor is None or _pool.size < k - 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _pool.executor = ThreadPoolExecutor(k - 1, thread_name_prefix="nanotf-intra-op")
+        _pool.size = k - 1
+    bounds = [n * i // k for i in range(k + 1)]
+    if not _blas.probed:
+        _probe_blas()
+    before = _blas.current
+    blas_threads(1)
+    _blas.pinned = True
+    futures = [_pool.executor.submit(_chunk, fn, bounds[i], bounds[i + 1]) for i in range(1, k)]
+    try:
+        _chunk(fn, bounds[0], bounds[1])
+    finally:
+        for f in futures:
+            f.exception()  # waits: no chunk may still be writing when the caller goes on
+        _blas.pinned = False
+        blas_threads(before)
+    for f in futures:
+        f.result()
+
+
+def _chunk(fn, lo, hi):
+    _pool.local.busy = True
+    try:
+        fn(lo, hi)
+    finally:
+        _pool.local.busy = False

@@ -117,8 +117,16 @@ threading.set_inter_op_parallelism_threads = _setter(
     "inter_op", "Sets the inter-op thread count (kept; NumPy decides).")
 threading.get_intra_op_parallelism_threads = _getter(
     "intra_op", "Threads inside one op (0: chosen by the system).")
-threading.set_intra_op_parallelism_threads = _setter(
-    "intra_op", "Sets the intra-op thread count (kept; NumPy decides).")
+
+
+def _set_intra_op(value) -> None:
+    """Sets how many threads one op may use (0: one per core); large pooling and convolution
+    copies split their batch over them."""
+    _state.intra_op = int(value)
+    backend.set_intra_op_threads(int(value))
+
+
+threading.set_intra_op_parallelism_threads = _set_intra_op
 
 optimizer = types.ModuleType("nanotf.config.optimizer", "`tf.config.optimizer`.")
 optimizer.get_jit = _getter("jit", "Whether XLA JIT compilation is requested.")

@@ -121,6 +121,7 @@ class Plan:
                     if isinstance(low, _lower.Call) or low.fresh:
                         nonalias.add(id(node))
                     errstate |= _lower.needs_errstate(node)
+            lowered.update(_lower.fuse(self.nodes, readers, outputs, const))
 
         body = []
         for j, node in enumerate(self.nodes):

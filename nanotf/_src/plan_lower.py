@@ -281,6 +281,55 @@ def needs_errstate(node) -> bool:
     return not (v != 0.0 and v - v == 0.0)
 
 
+def fuse(nodes, readers: dict, outputs, const) -> dict:
+    """Pairs of nodes computed better as one: {id(node): Expr} replacing each node's own code.
+
+    - Relu(_FusedConv2D(x, w, b)): the relu runs on each chunk of the product while it is in
+      cache (same result);
+    - ReluGrad(MaxPoolGradWithOutput(y, out, g), y) with y a pool's input (a Relu's output in
+      conv -> relu -> pool) masks the pooled gradient instead of the 4x larger pooled-back one;
+      the pair's result changes only in the sign of some zeros.
+    Not a rewrite of the graph: gradient tapes and replay still see both nodes.
+    """
+    from nanotf._src.ops.conv import fused_conv2d_relu
+    from nanotf._src.ops.pooling import max_pool_relu_grad
+
+    out_ids = {id(o) for o in outputs}
+    planned = {id(n) for n in nodes}
+    fused: dict = {}
+
+    def producer(t, name):  # the planned node of `name` making `t`, read only by one node
+        m = t._node if t._symbolic else None
+        if m is None or id(m) not in planned or m.prim.name != name or id(t) in out_ids or \
+                len(readers.get(id(t), ())) != 1:
+            return None
+        return m
+
+    for node in nodes:
+        if node.prim.name == "Relu":
+            c = producer(node.inputs[0], "_FusedConv2D")
+            if c is not None and _same_float([t._v for t in c.inputs] + [node.outputs[0]._v]):
+                a = c.attrs
+                fused[id(c)] = Expr(f"{const(fused_conv2d_relu)}(xp, {{0}}, {{1}}, {{2}}, "
+                                    f"{const(a['strides'])}, {const(a['padding'])}, "
+                                    f"{const(a['dilations'])})", fresh=True)
+                fused[id(node)] = Expr("{0}")
+            continue
+        if node.prim.name != "ReluGrad" or len(node.inputs) != 2:
+            continue
+        d, y = node.inputs
+        m = producer(d, "MaxPoolGradWithOutput")
+        if m is None or m.inputs[0] is not y or \
+                not _same_float([t._v for t in m.inputs] + [node.outputs[0]._v]):
+            continue
+        a = m.attrs
+        fused[id(m)] = Expr(f"{const(max_pool_relu_grad)}(xp, {{0}}, {{1}}, {{2}}, "
+                            f"{const(a['ksize'])}, {const(a['strides'])}, "
+                            f"{const(a['padding'])})", fresh=True)
+        fused[id(node)] = Expr("{0}")
+    return fused
+
+
 def lower(node, args, const):
     """The lowered form of `node` (one output) given its input expressions, or None."""
     rule = _RULES.get(node.prim.name)

@@ -176,3 +176,67 @@ def test_max_pool_gradient_uses_the_output():
         want = pooling._max_pool_grad.impl(np, x.numpy(), np.full(y.shape, 3.0, np.float32), k,
                                            s, padding)
         np.testing.assert_array_equal(got, want)
+
+
+@pytest.fixture
+def chunked(monkeypatch):
+    """Every batch kernel split into 3 chunks run on worker threads (real runs only split large
+    work, and only on several cores)."""
+    from nanotf._src import backend
+
+    monkeypatch.setattr(backend, "_PARALLEL_ELEMENTS", 1)
+    backend.set_intra_op_threads(3)
+    yield
+    backend.set_intra_op_threads(0)
+
+
+@pytest.mark.parametrize("shape, k_hw, o, strides, padding, dil", CONFIGS)
+def test_chunked_batches_match_one_call(chunked, shape, k_hw, o, strides, padding, dil):
+    from nanotf._src import backend
+
+    x, w, b = _data((5,) + shape[1:], k_hw, o)  # 5 rows: uneven chunks
+    a = dict(strides=strides, padding=padding, dilations=dil)
+    got = [conv._conv2d_bias.impl(np, x, w, b, **a), conv._conv2d.impl(np, x, w, **a)]
+    g = np.random.default_rng(1).normal(size=got[1].shape).astype(np.float32)
+    got += [conv._conv2d_bi.impl(np, g, w, in_hw=shape[1:3], **a),
+            conv._conv2d_bf.impl(np, x, g, k_hw=k_hw, **a)]
+    backend.set_intra_op_threads(1)  # the same calls in one piece
+    want = [conv._conv2d_bias.impl(np, x, w, b, **a), conv._conv2d.impl(np, x, w, **a),
+            conv._conv2d_bi.impl(np, g, w, in_hw=shape[1:3], **a),
+            conv._conv2d_bf.impl(np, x, g, k_hw=k_hw, **a)]
+    for gv, wv in zip(got, want):
+        np.testing.assert_allclose(gv, wv, rtol=1e-5, atol=1e-5)
+
+
+def test_chunked_pooling_is_exact(chunked):
+    from nanotf._src import backend
+
+    x = np.maximum(np.random.default_rng(2).normal(size=(7, 10, 9, 4)), 0).astype(np.float32)
+    a = dict(ksize=(2, 2), strides=(2, 2), padding="VALID")
+    out = pooling._max_pool.impl(np, x, **a)
+    g = np.random.default_rng(3).normal(size=out.shape).astype(np.float32)
+    got = [out, pooling._max_pool_grad_out.impl(np, x, out, g, **a),
+           pooling.max_pool_relu_grad(np, x, out, g, **a)]
+    backend.set_intra_op_threads(1)
+    want = pooling._max_pool_grad.impl(np, x, g, **a)
+    np.testing.assert_array_equal(got[0], pooling._max_pool.impl(np, x, **a))
+    np.testing.assert_array_equal(got[1].view(np.uint32), want.view(np.uint32))
+    np.testing.assert_array_equal(got[2], want * (x > 0))
+
+
+def test_chunk_errors_propagate_and_nested_calls_run_whole(chunked):
+    from nanotf._src import backend
+
+    seen = []
+
+    def inner(lo, hi):
+        seen.append((lo, hi))
+
+    def outer(lo, hi):
+        backend.parallel_chunks(inner, 6, 10**9)  # inside a chunk: one call, no deadlock
+        if lo > 0:
+            raise ValueError(f"chunk {lo}")
+
+    with pytest.raises(ValueError, match="chunk"):
+        backend.parallel_chunks(outer, 6, 10**9)
+    assert sorted(seen) == [(0, 6)] * 3

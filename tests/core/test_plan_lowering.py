@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import nanotf as tf
+from nanotf._src.ops.conv import fused_conv2d
 from nanotf._src.plan import Plan
 
 SPECIAL = np.array([[0.0, -0.0, 1.5, -2.25], [np.inf, -np.inf, np.nan, 3e38],
@@ -165,3 +166,33 @@ def test_keras_dropout_masks_follow_seed_rules():
     np.testing.assert_array_equal(a, c)
     assert not np.array_equal(a, b)
     assert fast_random.fast_uniform([3], tf.float16).dtype == tf.float16
+
+
+def _zero_signless(a):
+    a = np.asarray(a)
+    return np.where(a == 0, np.float32(0), a)  # fused pairs may differ in the sign of zeros
+
+
+@pytest.mark.parametrize("h", [8, 9])  # windows tile the input / leave a last row out
+def test_conv_relu_pool_gradients_are_fused_and_match_eager(h):
+    rng = np.random.RandomState(3)
+    x = tf.constant(rng.randn(4, h, h, 3).astype(np.float32))
+    w = tf.Variable(rng.randn(3, 3, 3, 5).astype(np.float32))
+    b = tf.Variable(rng.randn(5).astype(np.float32) * 0.1)
+
+    def fn(x):
+        with tf.GradientTape() as tape:
+            y = tf.nn.relu(fused_conv2d(x, w, b, 1, "VALID"))  # what Keras's Conv2D calls
+            p = tf.nn.max_pool2d(y, 2, 2, "VALID")
+            loss = tf.reduce_sum(p * p)
+        return (p,) + tuple(tape.gradient(loss, [w, b]))
+
+    eager = fn(x)
+    f = tf.function(fn)
+    f(x)
+    traced = f(x)
+    plan = next(iter(f._cache.values()))._plan
+    names = {getattr(v, "__name__", "") for v in plan._fn.__globals__.values()}
+    assert {"fused_conv2d_relu", "max_pool_relu_grad"} <= names
+    for e, t in zip(eager, traced):
+        np.testing.assert_array_equal(_zero_signless(e.numpy()), _zero_signless(t.numpy()))

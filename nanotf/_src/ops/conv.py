@@ -135,15 +135,25 @@ def _check_depth(x_c, w_in, w_out, op):
                                                 f"[Op:{op}]")
 
 
-def _conv_forward(xp, x, w, b, strides, padding, dilations, op):
+def _conv_forward(xp, x, w, b, strides, padding, dilations, op, relu=False):
     kh, kw, c, o = w.shape
     _check_depth(x.shape[-1], c, o, op)
     geom = _geom(x.shape[1:3], (kh, kw), strides, dilations, padding)
-    cols = _im2col(xp, x, geom, (kh, kw), strides, dilations, ones=b is not None)
     wm = w.reshape(-1, o)
     if b is not None:
         wm = xp.concatenate([wm, b.reshape(1, o)])
-    return _mm(xp, cols, wm).reshape((x.shape[0],) + tuple(g[0] for g in geom) + (o,))
+    n, per = x.shape[0], geom[0][0] * geom[1][0]
+    out = xp.empty((n * per, o), x.dtype)
+
+    def rows(lo, hi):  # patches and product for a chunk of the batch
+        cols = _im2col(xp, x[lo:hi], geom, (kh, kw), strides, dilations, ones=b is not None)
+        o = out[lo * per:hi * per]
+        o[...] = _mm(xp, cols, wm)
+        if relu:  # while the chunk is still in cache
+            xp.maximum(o, o.dtype.type(0), out=o)
+
+    backend.parallel_chunks(rows, n, out.size + n * per * wm.shape[0], xp)
+    return out.reshape((n,) + tuple(g[0] for g in geom) + (o,))
 
 
 @primitive("Conv2D")
@@ -165,6 +175,12 @@ def _conv2d_bias(xp, x, w, b, strides, padding, dilations):
     """Conv2D + BiasAdd in one GEMM (the bias rides on a column of ones), as TF's grappler fuses
     a Keras convolution layer."""
     return _conv_forward(xp, x, w, b, strides, padding, dilations, "Conv2D")
+
+
+def fused_conv2d_relu(xp, x, w, b, strides, padding, dilations):
+    """`Relu(_FusedConv2D(x, w, b))` on arrays, the relu applied to each chunk of the product
+    while it is in cache (compiled Plans fuse the pair into this; the result is the same)."""
+    return _conv_forward(xp, x, w, b, strides, padding, dilations, "Conv2D", relu=True)
 
 
 _conv2d_bias.defvjp(
@@ -204,11 +220,20 @@ def _conv2d_bi(xp, g, w, in_hw, strides, padding, dilations):
                 f"= {got}, computed = {want[0]} spatial_dim: {i + 1} input: {in_hw[i]} filter: "
                 f"{w.shape[i]} output: {got} stride: {strides[i]} dilation: {dilations[i]}",
                 "Conv2DBackpropInput")
-    blocks = _mm(xp, g.reshape(1, -1, o), w.reshape(kh * kw, c, o).transpose(0, 2, 1))
+    wb = w.reshape(kh * kw, c, o).transpose(0, 2, 1)
     full = (n,) + tuple(s + b + a for s, (_, b, a) in zip(in_hw, geom)) + (c,)
-    dx = xp.zeros(full, g.dtype)
-    for k, k_idx in enumerate(itertools.product(range(kh), range(kw))):
-        dx[_offset_slices(geom, k_idx, strides, dilations)] += blocks[k].reshape(n, oh, ow, c)
+    dx = xp.empty(full, g.dtype)
+    sls = [_offset_slices(geom, k_idx, strides, dilations)
+           for k_idx in itertools.product(range(kh), range(kw))]
+
+    def rows(lo, hi):  # per window offset a contiguous block, added in (col2im)
+        blocks = _mm(xp, g[lo:hi].reshape(1, -1, o), wb).reshape((-1, hi - lo, oh, ow, c))
+        d = dx[lo:hi]
+        d[...] = 0
+        for k, sl in enumerate(sls):
+            d[sl] += blocks[k]
+
+    backend.parallel_chunks(rows, n, dx.size + g.size * len(sls), xp)
     if any(b or a for _, b, a in geom):
         dx = dx[(slice(None),) + tuple(slice(b, b + s) for s, (_, b, _) in zip(in_hw, geom))]
     return dx
@@ -227,8 +252,18 @@ def _conv2d_bf(xp, x, g, k_hw, strides, padding, dilations):
     """Gradient of Conv2D w.r.t. its filter."""
     c, o = x.shape[-1], g.shape[-1]
     geom = _geom(x.shape[1:3], k_hw, strides, dilations, padding)
-    cols = _im2col(xp, x, geom, k_hw, strides, dilations)
-    return _mm(xp, cols.T, g.reshape(-1, o)).reshape(k_hw[0], k_hw[1], c, o)
+    n = x.shape[0]
+    parts: dict = {}
+
+    def rows(lo, hi):  # a chunk's share of the sum over the batch
+        cols = _im2col(xp, x[lo:hi], geom, k_hw, strides, dilations)
+        parts[lo] = _mm(xp, cols.T, g[lo:hi].reshape(-1, o))
+
+    backend.parallel_chunks(rows, n, g.size * k_hw[0] * k_hw[1] * c // max(o, 1) + g.size, xp)
+    dw = None
+    for lo in sorted(parts):
+        dw = parts[lo] if dw is None else dw + parts[lo]
+    return dw.reshape(k_hw[0], k_hw[1], c, o)
 
 
 _conv2d_bf.defvjp(

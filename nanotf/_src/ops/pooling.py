@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from nanotf._src import errors
+from nanotf._src import backend, errors
 from nanotf._src.backend import np
 from nanotf._src.dispatch import bind, primitive
 from nanotf._src.ops.activations import _floating
@@ -44,13 +44,19 @@ def _max_pool(xp, x, ksize, strides, padding):
     geom = _geom(x.shape[1:-1], ksize, strides, (1,) * len(ksize), padding)
     low = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     xpad = _padded(xp, x, geom, low)
-    views = [xpad[_offset_slices(geom, k_idx, strides, (1,) * len(ksize))]
-             for k_idx in itertools.product(*[range(k) for k in ksize])]
-    if len(views) == 1:
-        return views[0].copy()
-    out = xp.maximum(views[0], views[1])
-    for v in views[2:]:
-        xp.maximum(out, v, out=out)
+    sls = [_offset_slices(geom, k_idx, strides, (1,) * len(ksize))
+           for k_idx in itertools.product(*[range(k) for k in ksize])]
+    if len(sls) == 1:
+        return xpad[sls[0]].copy()
+    out = xp.empty((x.shape[0],) + tuple(g[0] for g in geom) + x.shape[-1:], x.dtype)
+
+    def rows(lo, hi):
+        o, xr = out[lo:hi], xpad[lo:hi]
+        xp.maximum(xr[sls[0]], xr[sls[1]], out=o)
+        for sl in sls[2:]:
+            xp.maximum(o, xr[sl], out=o)
+
+    backend.parallel_chunks(rows, x.shape[0], x.size, xp)
     return out
 
 
@@ -83,26 +89,45 @@ def _max_pool_grad_out(xp, x, out, g, ksize, strides, padding):
 
     With tiling windows and no NaN, a window's first maximum is its first element equal to
     `out`: one comparison per offset instead of the running maximum `_max_pool_grad` needs."""
+    return _first_max_grad(xp, x, out, g, ksize, strides, padding, False)
+
+
+def max_pool_relu_grad(xp, x, out, g, ksize, strides, padding):
+    """`ReluGrad(MaxPoolGradWithOutput(x, out, g), x)` for `x` a Relu's output, in one pass: the
+    pooled gradient is masked by `out > 0` (4x smaller than `x` for 2x2 windows) instead of the
+    pooled-back one by `x > 0`; equal to the pair up to the sign of zeros (compiled Plans fuse
+    the pair into this, as TF's grappler fuses elementwise tails)."""
+    return _first_max_grad(xp, x, out, g, ksize, strides, padding, True)
+
+
+def _first_max_grad(xp, x, out, g, ksize, strides, padding, relu):
     if not _tiling(x, ksize, strides, padding) or (
             x.dtype.kind == "f" and out.size and xp.isnan(out.max())):  # max: NaN if any is
-        return _max_pool_grad.impl(xp, x, g, ksize, strides, padding)
+        dx = _max_pool_grad.impl(xp, x, g, ksize, strides, padding)
+        return dx * (x > 0) if relu else dx
     idx, dx = _tiles(xp, x, g, ksize)
-    gw, dw = g, dx
-    if g.dtype.kind == "f":
-        # `g * hit` in the float's integer twin: a miss gives +0.0 (not -0.0 for a negative g)
-        # with no extra pass over the result; `+ 0` first turns a -0.0 gradient into +0.0
-        it = np.dtype(f"i{g.dtype.itemsize}")
-        gw, dw = (g + g.dtype.type(0)).view(it), dx.view(it)
-    taken = None
-    for sl in idx:
-        hit = xp.equal(x[sl], out)
-        if taken is None:
-            taken = hit
-        else:
-            first = xp.greater(hit, taken)  # hit & ~taken
-            xp.logical_or(taken, hit, out=taken)
-            hit = first
-        xp.multiply(gw, hit, out=dw[sl])
+    it = np.dtype(f"i{g.dtype.itemsize}") if g.dtype.kind == "f" else None
+
+    def rows(lo, hi):
+        xr, outr, gr, dxr = x[lo:hi], out[lo:hi], g[lo:hi], dx[lo:hi]
+        if relu:
+            gr = gr * (outr > 0)
+        if it is not None:
+            # `g * hit` in the float's integer twin: a miss gives +0.0 (not -0.0 for a negative
+            # g) with no extra pass over the result; `+ 0` first turns a -0.0 into +0.0
+            gr, dxr = (gr + gr.dtype.type(0)).view(it), dxr.view(it)
+        taken = None
+        for sl in idx:
+            hit = xp.equal(xr[sl], outr)
+            if taken is None:
+                taken = hit
+            else:
+                first = xp.greater(hit, taken)  # hit & ~taken
+                xp.logical_or(taken, hit, out=taken)
+                hit = first
+            xp.multiply(gr, hit, out=dxr[sl])
+
+    backend.parallel_chunks(rows, x.shape[0], x.size, xp)
     return dx
 
 
