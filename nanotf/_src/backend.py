@@ -106,39 +106,118 @@ def blas_threads(n: int) -> None:
 
 
 def matmul(a, b):
-    """`a @ b` (NumPy's matmul) on the BLAS thread count chosen for the product's size."""
+    """`a @ b` (NumPy's matmul) on the BLAS thread count chosen for the product's size.
+
+    Mid-sized 2-D products (too small for OpenBLAS's own threads to pay) are split in two halves,
+    rows or columns, computed on two cores at once; the split depends on the shape only, so the
+    result's bits do not depend on the machine's core count or load.
+    """
     if type(a) is np.ndarray and a.ndim >= 2 and b.ndim >= 2:
         flops = 2.0 * a.size * b.shape[-1]
         if b.ndim > 2:
             flops *= max(1, b.size // max(1, b.shape[-1] * b.shape[-2]))
         if not _blas.probed:
             _probe_blas()
-        n = 1 if flops < _PARALLEL_FLOPS or _blas.pinned else _blas.default
+        small = flops < _PARALLEL_FLOPS or _blas.pinned
+        n = 1 if small else _blas.default
         if n != _blas.current:
             blas_threads(n)
+        if small and flops >= _SPLIT_FLOPS and a.ndim == 2 and b.ndim == 2 and \
+                not _blas.pinned and type(b) is np.ndarray:
+            return _split_matmul(a, b)
     return np.matmul(a, b)
 
 
-# =============================== intra-op threads ===============================
-# Large kernels over a batch (convolutions, pooling) split their batch into chunks run on a small
-# pool of worker threads; NumPy and OpenBLAS release the GIL, so the chunks run on all cores at
-# once. While chunks run, BLAS products inside them use one thread each: two single-threaded
-# products on half the rows each are faster than OpenBLAS's own two threads on all of them (and
-# never oversubscribe). Like the BLAS thread count, the chunk count may change the last bits of a
-# product (OpenBLAS's blocking depends on the rows it gets); elementwise work is unaffected.
+# products of at least this many flops (~40 µs on one core) are split over two cores
+_SPLIT_FLOPS = 2e6
 
-# below this much work (elements touched) per call one thread is faster (hand-off costs ~20 µs)
+
+def _split_matmul(a, b):
+    m, n = a.shape[0], b.shape[1]
+    out = np.empty((m, n), np.result_type(a, b))
+    if m >= 16:
+        h = m // 2
+        run_pair(lambda: np.matmul(a[h:], b, out=out[h:]),
+                 lambda: np.matmul(a[:h], b, out=out[:h]))
+    elif n >= 16:
+        h = n // 2
+        run_pair(lambda: np.matmul(a, b[:, h:], out=out[:, h:]),
+                 lambda: np.matmul(a, b[:, :h], out=out[:, :h]))
+    else:
+        np.matmul(a, b, out=out)
+    return out
+
+
+# =============================== intra-op threads ===============================
+# Large kernels over a batch (convolutions, pooling) split their batch into chunks, and mid-sized
+# products their rows, run on the caller and a few worker threads; NumPy and OpenBLAS release the
+# GIL, so the pieces run on all cores at once. While they run, BLAS products inside them use one
+# thread each: two single-threaded products on half the rows each beat OpenBLAS's own two threads
+# on all of them (and never oversubscribe). Workers block on locks (no spinning), so a busy
+# machine costs at most the parallel speedup. Like the BLAS thread count, a split may change the
+# last bits of a product (OpenBLAS's blocking depends on the rows it gets); elementwise work is
+# unaffected.
+
+# below this much work (elements touched) per call one thread is faster
 _PARALLEL_ELEMENTS = 1 << 18
 
 
 class _Pool:
     threads = 0  # tf.config.threading intra-op count; 0: one per usable core
-    executor = None
-    size = 0
-    local = None  # threading.local: `busy` while the thread runs a chunk (no nesting)
+    workers: list = []
+    lock = None  # held by the thread using the workers (others run their pieces serially)
+    local = None  # threading.local: `busy` in a thread running a piece (no nesting)
 
 
 _pool = _Pool()
+
+
+class _Worker:
+    """One daemon thread running one job at a time, handed over through two locks."""
+
+    def __init__(self):
+        import threading
+
+        self.go, self.done = threading.Lock(), threading.Lock()
+        self.go.acquire()
+        self.done.acquire()
+        self.job = self.error = None
+        threading.Thread(target=self._loop, daemon=True, name="nanotf-intra-op").start()
+
+    def _loop(self):
+        _pool.local.busy = True
+        while True:
+            self.go.acquire()
+            try:
+                self.job()
+            except BaseException as e:  # noqa: BLE001 - re-raised in the caller
+                self.error = e
+            self.job = None
+            self.done.release()
+
+    def start(self, job):
+        self.job = job
+        self.go.release()
+
+    def wait(self):
+        self.done.acquire()
+        e, self.error = self.error, None
+        return e
+
+
+def _init_pool() -> None:
+    import os
+    import threading
+
+    _pool.lock, _pool.local, _pool.workers = threading.Lock(), threading.local(), []
+    if hasattr(os, "register_at_fork"):  # a forked child has none of the parent's threads
+        os.register_at_fork(after_in_child=_reset_pool)
+
+
+def _reset_pool() -> None:
+    import threading
+
+    _pool.lock, _pool.local, _pool.workers = threading.Lock(), threading.local(), []
 
 
 def _usable_cores() -> int:
@@ -155,6 +234,47 @@ def set_intra_op_threads(n: int) -> None:
     _pool.threads = max(0, int(n))
 
 
+def _run(jobs) -> None:
+    """Runs `jobs[0]` here and the others on workers at once (serially when one core is usable,
+    when called from inside a piece, or while another thread uses the workers)."""
+    if _pool.local is None:
+        _init_pool()
+    k = min(len(jobs), _pool.threads or _usable_cores())
+    if k < len(jobs) or getattr(_pool.local, "busy", False) or \
+            not _pool.lock.acquire(blocking=False):
+        for job in jobs:
+            job()
+        return
+    try:
+        while len(_pool.workers) < k - 1:
+            _pool.workers.append(_Worker())
+        if not _blas.probed:
+            _probe_blas()
+        before = _blas.current
+        blas_threads(1)
+        _blas.pinned = True
+        for w, job in zip(_pool.workers, jobs[1:]):
+            w.start(job)
+        _pool.local.busy = True
+        try:
+            jobs[0]()
+        finally:
+            _pool.local.busy = False
+            errors = [w.wait() for w in _pool.workers[:k - 1]]  # none may still be writing
+            _blas.pinned = False
+            blas_threads(before)
+    finally:
+        _pool.lock.release()
+    for e in errors:
+        if e is not None:
+            raise e
+
+
+def run_pair(other, here) -> None:
+    """Runs `here()` on this thread and `other()` on a worker at once (see `_run`)."""
+    _run([here, other])
+
+
 def parallel_chunks(fn, n: int, elements: int, xp=np) -> None:
     """Runs `fn(lo, hi)` over a split of `range(n)` (rows of a batch), in parallel when `elements`
     (the work of the whole call) is large enough and more than one core is usable.
@@ -163,40 +283,11 @@ def parallel_chunks(fn, n: int, elements: int, xp=np) -> None:
     propagate. CuPy arrays, small work and calls from inside a chunk run as one call.
     """
     if _pool.local is None:
-        import threading
-
-        _pool.local = threading.local()
+        _init_pool()
     k = 1 if xp is not np or getattr(_pool.local, "busy", False) else (
         min(_pool.threads or _usable_cores(), n, elements // _PARALLEL_ELEMENTS))
     if k <= 1:
         fn(0, n)
         return
-    if _pool.executor is None or _pool.size < k - 1:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _pool.executor = ThreadPoolExecutor(k - 1, thread_name_prefix="nanotf-intra-op")
-        _pool.size = k - 1
     bounds = [n * i // k for i in range(k + 1)]
-    if not _blas.probed:
-        _probe_blas()
-    before = _blas.current
-    blas_threads(1)
-    _blas.pinned = True
-    futures = [_pool.executor.submit(_chunk, fn, bounds[i], bounds[i + 1]) for i in range(1, k)]
-    try:
-        _chunk(fn, bounds[0], bounds[1])
-    finally:
-        for f in futures:
-            f.exception()  # waits: no chunk may still be writing when the caller goes on
-        _blas.pinned = False
-        blas_threads(before)
-    for f in futures:
-        f.result()
-
-
-def _chunk(fn, lo, hi):
-    _pool.local.busy = True
-    try:
-        fn(lo, hi)
-    finally:
-        _pool.local.busy = False
+    _run([lambda i=i: fn(bounds[i], bounds[i + 1]) for i in range(k)])
