@@ -49,8 +49,9 @@ def _exp_packet(x):
     # 2**mm: the product is exact unless the result is subnormal (then flushed to 0 below) or
     # overflows (inf either way), so one ldexp equals Eigen's four-step pldexp
     out = np.ldexp(po, mm.astype(np.int32), out=po)  # NaN inputs: garbage exponent, NaN result
-    np.multiply(out, out >= _TINY, out=out)  # TF runs with denormals flushed to zero
-    return np.maximum(out, xc, out=out) if out.size else out
+    # TF runs with denormals flushed to zero; NaN stays NaN (NaN * 0), so Eigen's final
+    # max(result, x) changes nothing (exp(x) > x for every other clipped x) and is left out
+    return np.multiply(out, out >= _TINY, out=out)
 
 
 def _log_packet(x):
