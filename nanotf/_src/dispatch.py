@@ -48,6 +48,9 @@ class Primitive:
     # multi-output ops: True when the VJP rule takes None for outputs that got no gradient
     # (instead of zeros it would have to multiply through)
     none_grads = False
+    # multi-output ops: an impl computing only output 0 (the others None), which compiled plans
+    # call when nothing reads the other outputs (a loss without its gradient, in evaluate)
+    first_only = None
 
     def __init__(self, impl: Callable, name: str, kind: str = "nary", nout: int = 1,
                  nondiff: bool = False, stateful: bool = False):

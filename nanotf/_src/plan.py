@@ -141,7 +141,11 @@ class Plan:
                         all(id(r) in nonalias for r in readers.get(id(node.outputs[0]), ())):
                     owned.add(id(node.outputs[0]))
             else:
-                glb[f"f{j}"] = node.prim.impl
+                impl = node.prim.impl
+                if node.prim.first_only is not None and \
+                        all(id(o) not in last for o in node.outputs[1:]):
+                    impl = node.prim.first_only
+                glb[f"f{j}"] = impl
                 for k, v in node.attrs.items():
                     glb[f"k{j}_{k}"] = v
                     args.append(f"{k}=k{j}_{k}")

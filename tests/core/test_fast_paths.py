@@ -204,3 +204,19 @@ def test_expf_tail_matches_libm():
     with np.errstate(all="ignore"):
         want = np.array([expf(v) for v in x.tolist()], np.float32)
         _same_bits(eigen32._expf_libm(x, expf), want)
+
+
+def test_plan_skips_unread_xent_gradient():
+    import nanotf as tf
+    from nanotf._src.ops.softmax import _sparse_xent, _sparse_xent_loss
+
+    rng = np.random.default_rng(6)
+    logits = tf.constant(rng.normal(0, 5, (32, 10)).astype(np.float32))
+    labels = tf.constant(rng.integers(0, 10, 32).astype(np.int64))
+    f = tf.function(lambda x, y: tf.nn.sparse_softmax_cross_entropy_with_logits(y, x))
+    traced = f(logits, labels).numpy()
+    plan = f.get_concrete_function(logits, labels)._plan
+    assert _sparse_xent.first_only is _sparse_xent_loss
+    assert any(v is _sparse_xent_loss for v in plan._fn.__globals__.values())
+    eager = tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits).numpy()
+    _same_bits(traced, eager)

@@ -25,7 +25,8 @@ _PACKET = 4
 def _exp_packet(x):
     # Eigen's pexp. Inputs below -104 give 0 (their result underflows below the smallest normal,
     # which TF flushes), so clipping there instead of masking gives the same outputs.
-    xc = np.clip(x, _f32(-104), _f32(88.723))
+    xc = np.maximum(x, _f32(-104))  # np.clip's wrapper costs more than these two calls
+    np.minimum(xc, _f32(88.723), out=xc)
     mm = xc * _f32(1.44269504088896341)
     mm += _f32(0.5)
     np.floor(mm, out=mm)
@@ -48,8 +49,9 @@ def _exp_packet(x):
     # 2**mm: the product is exact unless the result is subnormal (then flushed to 0 below) or
     # overflows (inf either way), so one ldexp equals Eigen's four-step pldexp
     out = np.ldexp(po, mm.astype(np.int32), out=po)  # NaN inputs: garbage exponent, NaN result
-    np.multiply(out, out >= _TINY, out=out)  # TF runs with denormals flushed to zero
-    return np.maximum(out, xc, out=out) if out.size else out
+    # TF runs with denormals flushed to zero; NaN stays NaN (NaN * 0), so Eigen's final
+    # max(result, x) changes nothing (exp(x) > x for every other clipped x) and is left out
+    return np.multiply(out, out >= _TINY, out=out)
 
 
 def _log_packet(x):
@@ -116,15 +118,24 @@ def _expf_libm(x, expf):
     """
     y64 = np.exp(x.astype(np.float64))
     y = y64.astype(_f32)
-    yd = y.astype(np.float64)
-    nb = np.nextafter(y, np.where(y64 > yd, _f32(np.inf), _f32(-np.inf))).astype(np.float64)
-    far = np.abs(y64 - (yd + nb) * 0.5) > np.abs(nb - yd) * (1.0 / 256)
-    far &= y >= _TINY  # finite, normal results only
-    far &= y < _f32(3.4e38)
-    if not far.all():
-        risky = ~far
+    # On the float64 bits: the 29 low mantissa bits are what float32 rounding drops, so a float32
+    # midpoint is 2**28 there and 1/256 ulp is 2**21. Bits outside [TINY, 3.4e38) (subnormal,
+    # huge, inf, NaN, negative) are risky too; one unsigned compare finds both.
+    b = y64.view(np.int64)
+    risky = np.bitwise_and(b, _LOW29)
+    risky -= _MID - _TOL
+    risky = risky.view(np.uint64) <= np.uint64(2 * _TOL)
+    b = b - _BITS_TINY
+    risky |= b.view(np.uint64) >= _BITS_SPAN
+    if risky.any():
         y[risky] = [expf(v) for v in x[risky].tolist()]
     return y
+
+
+_LOW29 = np.int64((1 << 29) - 1)
+_MID, _TOL = np.int64(1 << 28), np.int64(1 << 21)
+_BITS_TINY = np.float64(_TINY).view(np.int64)
+_BITS_SPAN = np.uint64(np.float64(3.4e38).view(np.int64) - _BITS_TINY)
 
 
 def _exp32(a):
@@ -153,20 +164,28 @@ def _exp_rows32(a):
 
 def _rowsum32(a):
     """Sum over the last axis of a float32 array in Eigen's order."""
-    n, p = a.shape[-1], _PACKET
-    nv = n - n % p
-    s = np.zeros(a.shape[:-1], _f32)
-    for j in range(nv, n):
-        s += a[..., j]
+    n = a.shape[-1]
+    nv = n - n % _PACKET
+    return _rowsum_split(a[..., :nv], a[..., nv:])
+
+
+def _rowsum_split(head, tail):
+    """`_rowsum32` of the rows `[head | tail]`, where head's width is a multiple of `_PACKET`:
+    `_PACKET` lane sums over head, a scalar sum over tail, then the fixed lane tree."""
+    p, nv = _PACKET, head.shape[-1]
+    s = tail[..., 0] + _f32(0) if tail.shape[-1] else np.zeros(head.shape[:-1], _f32)
+    for j in range(1, tail.shape[-1]):
+        s += tail[..., j]
     if nv == 0:
         return s
-    acc = a[..., 0:p].copy()
-    for j in range(p, nv, p):
-        acc += a[..., j:j + p]
+    acc = head[..., 0:p] + head[..., p:2 * p] if nv > p else head[..., 0:p]
+    for j in range(2 * p, nv, p):
+        acc += head[..., j:j + p]
     while acc.shape[-1] > 4:  # halves folded onto each other, then (l0 + l2) + (l1 + l3)
         h = acc.shape[-1] // 2
         acc = acc[..., :h] + acc[..., h:]
-    return s + ((acc[..., 0] + acc[..., 2]) + (acc[..., 1] + acc[..., 3]))
+    pair = acc[..., 0:2] + acc[..., 2:4]
+    return s + (pair[..., 0] + pair[..., 1])
 
 
 def _exact(xp, a) -> bool:
@@ -200,21 +219,21 @@ def _xent_parts(xp, logits, need_e=True):
     # Eigen's packet exp is elementwise, so one pass serves both evaluations; they differ only in
     # which elements take the scalar expf: the last `n % 4` of each row inside the sum (as
     # `_exp_rows32`), the last `size % 4` of the flat array in the elementwise pass (as `_exp32`)
-    with np.errstate(all="ignore"):
-        packet = _exp_packet(sh)
     n = sh.shape[-1]
     nv = n - n % _PACKET
-    rows = packet
-    if nv < n:
-        rows = packet.copy() if need_e else packet
-        rows[..., nv:] = _elementwise32(_exp_packet, "expf", np.ascontiguousarray(sh[..., nv:]),
-                                        scalar_only=True)
-    e = None
-    if need_e:
-        e = packet
-        k = sh.size % _PACKET
-        if k:
-            flat = e.reshape(-1)
-            flat[-k:] = _elementwise32(_exp_packet, "expf", sh.reshape(-1)[-k:],
-                                       scalar_only=True)
-    return sh, e, _rowsum32(rows)
+    with np.errstate(all="ignore"):
+        packet = _exp_packet(sh)
+        s = _rowsum_split(packet[..., :nv], _expf_scalar(sh[..., nv:]) if nv < n else
+                          packet[..., nv:])
+        k = sh.size % _PACKET if need_e else 0
+        if k:  # after the sum, which read `packet`
+            packet.reshape(-1)[-k:] = _expf_scalar(sh.reshape(-1)[-k:])
+    return sh, packet if need_e else None, s
+
+
+def _expf_scalar(a):
+    """glibc `expf` of every element (Eigen's scalar path); call under `np.errstate`."""
+    fn = _libm_fn("expf")
+    if fn is None:
+        return np.exp(a.astype(np.float64)).astype(_f32)
+    return _expf_libm(a, fn)

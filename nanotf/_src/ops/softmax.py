@@ -206,22 +206,39 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None) -> Ten
 def _sparse_xent(xp, logits, labels):
     """Per-row losses and their gradient `softmax(logits) - one_hot(labels)`, from one softmax
     (TF's op has the same two outputs, so training does not compute the softmax twice)."""
+    return _sparse_xent_arrays(xp, logits, labels, True)
+
+
+def _sparse_xent_loss(xp, logits, labels):
+    """`_sparse_xent` without its gradient output (None), for plans that never read it."""
+    return _sparse_xent_arrays(xp, logits, labels, False)
+
+
+_sparse_xent.first_only = _sparse_xent_loss
+
+
+def _sparse_xent_arrays(xp, logits, labels, need_back):
     n = logits.shape[-1]
-    bad = (labels < 0) | (labels >= n)
-    if bad.any():
-        v = int(labels[bad][0])
+    # one compare finds labels < 0 too: they are huge as unsigned integers
+    if labels.size and labels.view(labels.dtype.str.replace("i", "u")).max() >= n:
+        bad = labels[(labels < 0) | (labels >= n)]
         raise errors.invalid_argument(
-            f"Received a label value of {v} which is outside the valid range of [0, {n}).  "
-            f"Label values: {' '.join(str(int(i)) for i in labels.reshape(-1))}",
+            f"Received a label value of {int(bad[0])} which is outside the valid range of [0, "
+            f"{n}).  Label values: {' '.join(str(int(i)) for i in labels.reshape(-1))}",
             "SparseSoftmaxCrossEntropyWithLogits")
-    sh, e, s = _xent_parts(xp, logits)
-    rows = labels.astype(np.int64)
-    picked = xp.take_along_axis(sh, rows[:, None], -1)[:, 0]
+    sh, e, s = _xent_parts(xp, logits, need_e=need_back)
+    rows = xp.arange(len(labels))
+    picked = sh[rows, labels]
     fn = _libm_fn("logf") if _exact(xp, s) and s.size <= 65536 else None
-    with np.errstate(divide="ignore"):  # the kernel takes a scalar std::log per row
-        ls = np.array([fn(v) for v in s.tolist()], _f32) if fn is not None else xp.log(s)
+    if fn is not None:  # the kernel takes a scalar std::log per row
+        ls = np.fromiter(map(fn, s.tolist()), _f32, len(s))
+    else:
+        with np.errstate(divide="ignore"):
+            ls = xp.log(s)
+    if not need_back:
+        return ls - picked, None
     back = e / s[:, None]
-    back[xp.arange(back.shape[0]), rows] -= back.dtype.type(1)
+    back[rows, labels] -= back.dtype.type(1)
     return ls - picked, back
 
 
