@@ -126,9 +126,9 @@ class GradientTape:
                 hit = True
         if not hit:
             return
-        if has_var:
-            inputs = tuple(self._snapshot(x) if x._is_variable else x for x in inputs)
         outs = res if type(res) is tuple else (res,)
+        if has_var and not (outs and outs[0]._symbolic):  # traced: rules read the variable
+            inputs = tuple(self._snapshot(x) if x._is_variable else x for x in inputs)
         kept = False
         for o in outs:
             if o._v.dtype.kind in "fc":

@@ -305,3 +305,24 @@ def test_data_dependent_sizes_are_guarded():
     y, g = f(tf.constant([True, True, True, False]))  # new size: guard fails, runs eagerly
     assert float(y) == 14.0 and g.numpy().tolist() == [2.0, 4.0, 6.0, 0.0]
     assert f.experimental_get_tracing_count() == 1
+
+
+def test_traced_gradients_read_variables_at_run_time():
+    """A traced gradient uses the variable's value when the function runs, also after its array
+    was replaced (an assign while a live tape holds the variable replaces the array)."""
+    v = tf.Variable([[1.0], [2.0]])
+
+    @tf.function
+    def grad(x):
+        with tf.GradientTape() as t:
+            t.watch(x)
+            y = tf.reduce_sum(tf.matmul(x, v))
+        return t.gradient(y, x)
+
+    x = tf.ones([1, 2])
+    np.testing.assert_array_equal(grad(x).numpy(), [[1.0, 2.0]])
+    keep = tf.GradientTape(persistent=True)
+    with keep:
+        tf.reduce_sum(v * 1.0)
+    v.assign([[3.0], [4.0]])
+    np.testing.assert_array_equal(grad(x).numpy(), [[3.0, 4.0]])
