@@ -106,56 +106,29 @@ def blas_threads(n: int) -> None:
 
 
 def matmul(a, b):
-    """`a @ b` (NumPy's matmul) on the BLAS thread count chosen for the product's size.
-
-    Mid-sized 2-D products (too small for OpenBLAS's own threads to pay) are split in two halves,
-    rows or columns, computed on two cores at once; the split depends on the shape only, so the
-    result's bits do not depend on the machine's core count or load.
-    """
+    """`a @ b` (NumPy's matmul) on the BLAS thread count chosen for the product's size."""
     if type(a) is np.ndarray and a.ndim >= 2 and b.ndim >= 2:
         flops = 2.0 * a.size * b.shape[-1]
         if b.ndim > 2:
             flops *= max(1, b.size // max(1, b.shape[-1] * b.shape[-2]))
         if not _blas.probed:
             _probe_blas()
-        small = flops < _PARALLEL_FLOPS or _blas.pinned
-        n = 1 if small else _blas.default
+        n = 1 if flops < _PARALLEL_FLOPS or _blas.pinned else _blas.default
         if n != _blas.current:
             blas_threads(n)
-        if small and flops >= _SPLIT_FLOPS and a.ndim == 2 and b.ndim == 2 and \
-                not _blas.pinned and type(b) is np.ndarray:
-            return _split_matmul(a, b)
     return np.matmul(a, b)
 
 
-# products of at least this many flops (~40 µs on one core) are split over two cores
-_SPLIT_FLOPS = 2e6
-
-
-def _split_matmul(a, b):
-    m, n = a.shape[0], b.shape[1]
-    out = np.empty((m, n), np.result_type(a, b))
-    if m >= 16:
-        h = m // 2
-        run_pair(lambda: np.matmul(a[h:], b, out=out[h:]),
-                 lambda: np.matmul(a[:h], b, out=out[:h]))
-    elif n >= 16:
-        h = n // 2
-        run_pair(lambda: np.matmul(a, b[:, h:], out=out[:, h:]),
-                 lambda: np.matmul(a, b[:, :h], out=out[:, :h]))
-    else:
-        np.matmul(a, b, out=out)
-    return out
-
-
 # =============================== intra-op threads ===============================
-# Large kernels over a batch (convolutions, pooling) split their batch into chunks, and mid-sized
-# products their rows, run on the caller and a few worker threads; NumPy and OpenBLAS release the
-# GIL, so the pieces run on all cores at once. While they run, BLAS products inside them use one
-# thread each: two single-threaded products on half the rows each beat OpenBLAS's own two threads
-# on all of them (and never oversubscribe). Workers block on locks (no spinning), so a busy
-# machine costs at most the parallel speedup. Like the BLAS thread count, a split may change the
-# last bits of a product (OpenBLAS's blocking depends on the rows it gets); elementwise work is
+# Large kernels over a batch (convolutions, pooling) split their batch into chunks run on the
+# caller and a few worker threads; NumPy and OpenBLAS release the GIL, so the chunks run on all
+# cores at once. While they run, BLAS products inside them use one thread each (no
+# oversubscription). Only work of milliseconds is split: waking a thread costs ~10 µs here and
+# the chunks' Python code contends for the GIL, so splitting a 100 µs product or Adam's passes
+# over a 100k-element variable measured slower than one thread. Workers block rather than spin,
+# and a chunk no worker has started when the caller is done runs on the caller, so a loaded
+# machine loses only the speedup. Like the BLAS thread count, the chunk count may change the last
+# bits of a product (OpenBLAS's blocking depends on the rows it gets); elementwise work is
 # unaffected.
 
 # below this much work (elements touched) per call one thread is faster
@@ -164,7 +137,8 @@ _PARALLEL_ELEMENTS = 1 << 18
 
 class _Pool:
     threads = 0  # tf.config.threading intra-op count; 0: one per usable core
-    workers: list = []
+    workers = 0  # worker threads started
+    queue = None  # queue.SimpleQueue of _Task
     lock = None  # held by the thread using the workers (others run their pieces serially)
     local = None  # threading.local: `busy` in a thread running a piece (no nesting)
 
@@ -172,52 +146,47 @@ class _Pool:
 _pool = _Pool()
 
 
-class _Worker:
-    """One daemon thread running one job at a time, handed over through two locks."""
+class _Task:
+    """A job that whoever claims first runs: a worker, or the caller once its own piece is done
+    (so a worker that a busy machine has not scheduled yet costs nothing but the hand-off)."""
 
-    def __init__(self):
-        import threading
+    __slots__ = ("job", "claim", "done", "error")
 
-        self.go, self.done = threading.Lock(), threading.Lock()
-        self.go.acquire()
+    def __init__(self, job, lock_type):
+        self.job, self.error = job, None
+        self.claim, self.done = lock_type(), lock_type()
         self.done.acquire()
-        self.job = self.error = None
-        threading.Thread(target=self._loop, daemon=True, name="nanotf-intra-op").start()
 
-    def _loop(self):
-        _pool.local.busy = True
-        while True:
-            self.go.acquire()
-            try:
-                self.job()
-            except BaseException as e:  # noqa: BLE001 - re-raised in the caller
-                self.error = e
-            self.job = None
-            self.done.release()
+    def run(self) -> None:
+        try:
+            self.job()
+        except BaseException as e:  # noqa: BLE001 - re-raised in the caller
+            self.error = e
+        self.done.release()
 
-    def start(self, job):
-        self.job = job
-        self.go.release()
 
-    def wait(self):
-        self.done.acquire()
-        e, self.error = self.error, None
-        return e
+def _worker_loop(queue) -> None:
+    _pool.local.busy = True
+    while True:
+        task = queue.get()
+        if task.claim.acquire(blocking=False):
+            task.run()
 
 
 def _init_pool() -> None:
     import os
-    import threading
 
-    _pool.lock, _pool.local, _pool.workers = threading.Lock(), threading.local(), []
+    _reset_pool()
     if hasattr(os, "register_at_fork"):  # a forked child has none of the parent's threads
         os.register_at_fork(after_in_child=_reset_pool)
 
 
 def _reset_pool() -> None:
+    import queue
     import threading
 
-    _pool.lock, _pool.local, _pool.workers = threading.Lock(), threading.local(), []
+    _pool.lock, _pool.local = threading.Lock(), threading.local()
+    _pool.queue, _pool.workers = queue.SimpleQueue(), 0
 
 
 def _usable_cores() -> int:
@@ -235,8 +204,9 @@ def set_intra_op_threads(n: int) -> None:
 
 
 def _run(jobs) -> None:
-    """Runs `jobs[0]` here and the others on workers at once (serially when one core is usable,
-    when called from inside a piece, or while another thread uses the workers)."""
+    """Runs `jobs[0]` here and offers the others to workers at once; whatever no worker has
+    started when this thread is done, it runs itself. Serial when one core is usable, when called
+    from inside a piece, or while another thread uses the workers."""
     if _pool.local is None:
         _init_pool()
     k = min(len(jobs), _pool.threads or _usable_cores())
@@ -245,34 +215,38 @@ def _run(jobs) -> None:
         for job in jobs:
             job()
         return
+    import threading
+
     try:
-        while len(_pool.workers) < k - 1:
-            _pool.workers.append(_Worker())
+        while _pool.workers < k - 1:
+            threading.Thread(target=_worker_loop, args=(_pool.queue,), daemon=True,
+                             name="nanotf-intra-op").start()
+            _pool.workers += 1
         if not _blas.probed:
             _probe_blas()
         before = _blas.current
         blas_threads(1)
         _blas.pinned = True
-        for w, job in zip(_pool.workers, jobs[1:]):
-            w.start(job)
+        tasks = [_Task(job, threading.Lock) for job in jobs[1:]]
+        for t in tasks:
+            _pool.queue.put(t)
         _pool.local.busy = True
         try:
             jobs[0]()
         finally:
+            for t in reversed(tasks):  # the last offered is the least likely to be taken
+                if t.claim.acquire(blocking=False):
+                    t.run()
+            for t in tasks:
+                t.done.acquire()  # none may still be writing
             _pool.local.busy = False
-            errors = [w.wait() for w in _pool.workers[:k - 1]]  # none may still be writing
             _blas.pinned = False
             blas_threads(before)
     finally:
         _pool.lock.release()
-    for e in errors:
-        if e is not None:
-            raise e
-
-
-def run_pair(other, here) -> None:
-    """Runs `here()` on this thread and `other()` on a worker at once (see `_run`)."""
-    _run([here, other])
+    for t in tasks:
+        if t.error is not None:
+            raise t.error
 
 
 def parallel_chunks(fn, n: int, elements: int, xp=np) -> None:

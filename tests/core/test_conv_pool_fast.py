@@ -240,22 +240,3 @@ def test_chunk_errors_propagate_and_nested_calls_run_whole(chunked):
     with pytest.raises(ValueError, match="chunk"):
         backend.parallel_chunks(outer, 6, 10**9)
     assert sorted(seen) == [(0, 6)] * 3
-
-
-@pytest.mark.parametrize("shape", [((300, 200), (200, 40)), ((8, 600), (600, 500))])
-def test_mid_sized_products_split_by_shape_alone(shape):
-    """Products split in halves (rows, or columns for few rows) give the same bits whether the
-    halves run on two threads or one after the other."""
-    from nanotf._src import backend
-
-    rng = np.random.default_rng(4)
-    a, b = (rng.normal(size=s).astype(np.float32) for s in shape)
-    try:
-        backend.set_intra_op_threads(2)
-        two = backend.matmul(a, b)
-        backend.set_intra_op_threads(1)
-        one = backend.matmul(a, b)
-    finally:
-        backend.set_intra_op_threads(0)
-    np.testing.assert_array_equal(one.view(np.uint32), two.view(np.uint32))
-    np.testing.assert_allclose(one, a @ b, rtol=1e-4, atol=1e-4)
