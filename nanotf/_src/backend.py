@@ -105,8 +105,9 @@ def blas_threads(n: int) -> None:
         _blas.current = n
 
 
-def matmul(a, b):
-    """`a @ b` (NumPy's matmul) on the BLAS thread count chosen for the product's size."""
+def matmul(a, b, out=None):
+    """`a @ b` (NumPy's matmul; into `out` if given) on the BLAS thread count chosen for the
+    product's size."""
     if type(a) is np.ndarray and a.ndim >= 2 and b.ndim >= 2:
         flops = 2.0 * a.size * b.shape[-1]
         if b.ndim > 2:
@@ -116,7 +117,7 @@ def matmul(a, b):
         n = 1 if flops < _PARALLEL_FLOPS or _blas.pinned else _blas.default
         if n != _blas.current:
             blas_threads(n)
-    return np.matmul(a, b)
+    return np.matmul(a, b) if out is None else np.matmul(a, b, out=out)
 
 
 # =============================== intra-op threads ===============================
@@ -137,6 +138,7 @@ _PARALLEL_ELEMENTS = 1 << 18
 
 class _Pool:
     threads = 0  # tf.config.threading intra-op count; 0: one per usable core
+    cores = 0  # usable cores, once known
     workers = 0  # worker threads started
     queue = None  # queue.SimpleQueue of _Task
     lock = None  # held by the thread using the workers (others run their pieces serially)
@@ -190,12 +192,14 @@ def _reset_pool() -> None:
 
 
 def _usable_cores() -> int:
-    import os
+    if _pool.cores == 0:  # once: the affinity mask of a running process rarely changes
+        import os
 
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not Linux
-        return os.cpu_count() or 1
+        try:
+            _pool.cores = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):  # not Linux
+            _pool.cores = os.cpu_count() or 1
+    return _pool.cores
 
 
 def set_intra_op_threads(n: int) -> None:

@@ -148,7 +148,10 @@ def _conv_forward(xp, x, w, b, strides, padding, dilations, op, relu=False):
     def rows(lo, hi):  # patches and product for a chunk of the batch
         cols = _im2col(xp, x[lo:hi], geom, (kh, kw), strides, dilations, ones=b is not None)
         o = out[lo * per:hi * per]
-        o[...] = _mm(xp, cols, wm)
+        if xp is np:
+            backend.matmul(cols, wm, out=o)
+        else:
+            o[...] = cols @ wm
         if relu:  # while the chunk is still in cache
             xp.maximum(o, o.dtype.type(0), out=o)
 
