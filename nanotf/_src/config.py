@@ -120,8 +120,8 @@ threading.get_intra_op_parallelism_threads = _getter(
 
 
 def _set_intra_op(value) -> None:
-    """Sets how many threads one op may use (0: one per core); large pooling and convolution
-    copies split their batch over them."""
+    """Sets how many threads one op may use (0: one per core); large convolutions and pooling
+    split their batch over them."""
     _state.intra_op = int(value)
     backend.set_intra_op_threads(int(value))
 

@@ -240,3 +240,19 @@ def test_chunk_errors_propagate_and_nested_calls_run_whole(chunked):
     with pytest.raises(ValueError, match="chunk"):
         backend.parallel_chunks(outer, 6, 10**9)
     assert sorted(seen) == [(0, 6)] * 3
+
+
+def test_intra_op_thread_setting_reaches_the_chunks():
+    from nanotf._src import backend
+
+    seen = []
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        assert tf.config.threading.get_intra_op_parallelism_threads() == 1
+        backend.parallel_chunks(lambda lo, hi: seen.append((lo, hi)), 8, 10**9)
+        assert seen == [(0, 8)]
+        tf.config.threading.set_intra_op_parallelism_threads(2)
+        backend.parallel_chunks(lambda lo, hi: seen.append((lo, hi)), 8, 10**9)
+        assert sorted(seen[1:]) == [(0, 4), (4, 8)]
+    finally:
+        tf.config.threading.set_intra_op_parallelism_threads(0)
