@@ -13,8 +13,9 @@ import functools
 import weakref
 
 from nanotf._src import backend, dispatch, nest
+from nanotf._src.backend import np
 from nanotf._src.dispatch import Primitive
-from nanotf._src.tensor import Tensor, convert_to_tensor, tensor_of
+from nanotf._src.tensor import Tensor, _wrap, convert_to_tensor, tensor_of
 
 
 class UnconnectedGradients(enum.Enum):
@@ -25,7 +26,9 @@ class UnconnectedGradients(enum.Enum):
 
 
 # Tapes whose logs are still alive; Variable.assign consults it to keep recorded values intact.
-_live = weakref.WeakSet()
+# id(tape) -> weak reference: cheaper per tape than a WeakSet (whose add/discard/removal callback
+# are Python code); references to tapes that died unreleased are dropped by `holds`.
+_live: dict = {}
 
 
 def _ops():
@@ -66,7 +69,7 @@ class GradientTape:
         # id(variable) -> tensors holding the variable's array as ops read it (see _maybe_record)
         self._snaps: dict = {}
         self._released_vars: tuple = ()
-        _live.add(self)
+        _live[id(self)] = weakref.ref(self)
 
     # --- context ---------------------------------------------------------------------------
     def __enter__(self) -> GradientTape:
@@ -112,30 +115,39 @@ class GradientTape:
         w = self._released_vars if self._watched is None else self._watched
         return tuple(t for t in (w.values() if type(w) is dict else w) if t._is_variable)
 
-    def _maybe_record(self, prim, inputs, res, attrs) -> None:
+    def _maybe_record(self, prim, inputs, res, attrs, var) -> None:
+        """Logs the op when an input is watched; `var`: whether an input is a variable."""
         w = self._watched
-        hit = False
-        has_var = False
-        for x in inputs:
-            if x._is_variable:
-                has_var = True
-                if id(x) in w or (self._auto and x._trainable):
-                    w[id(x)] = x
+        if var:
+            hit = False
+            for x in inputs:
+                if x._is_variable:
+                    if id(x) in w or (self._auto and x._trainable):
+                        w[id(x)] = x
+                        hit = True
+                elif id(x) in w:
                     hit = True
-            elif id(x) in w:
-                hit = True
-        if not hit:
-            return
-        if has_var:
+            if not hit:
+                return
             inputs = tuple(self._snapshot(x) if x._is_variable else x for x in inputs)
-        outs = res if type(res) is tuple else (res,)
+        else:
+            for x in inputs:
+                if id(x) in w:
+                    break
+            else:
+                return
+        if type(res) is not tuple:  # one output, the usual case
+            if res._v.dtype.kind in "fc":
+                w[id(res)] = res
+                self._log.append((prim, inputs, (res,), attrs))
+            return
         kept = False
-        for o in outs:
+        for o in res:
             if o._v.dtype.kind in "fc":
                 w[id(o)] = o
                 kept = True
         if kept:
-            self._log.append((prim, inputs, outs, attrs))
+            self._log.append((prim, inputs, res, attrs))
 
     def _snapshot(self, var) -> Tensor:
         """A tensor on the variable's current array, so a later `assign` (which then replaces the
@@ -179,7 +191,9 @@ class GradientTape:
             grads = self._sweep(flat_t, flat_src, ogs, uc)
         finally:
             self._recording = was
-        grads = self._only_watched(flat_src, grads, uc)
+        w = self._watched
+        if not (single and id(sources) in w):
+            grads = self._only_watched(flat_src, grads, uc)
         if not self._persistent:
             self._release()
         return grads[0] if single else nest.pack_sequence_as(sources, grads)
@@ -211,13 +225,14 @@ class GradientTape:
         self._log = None
         self._watched = None
         self._snaps = {}
-        _live.discard(self)
+        _live.pop(id(self), None)
 
     def _sweep(self, targets, sources, output_grads, uc):
-        ops = _ops()
+        ops = _OPS or _ops()
         grads: dict = {}
         for i, t in enumerate(targets):
-            t = convert_to_tensor(t)
+            if not isinstance(t, Tensor):
+                t = convert_to_tensor(t)
             if t._v.dtype.kind not in "fc":  # TF: integer/bool targets carry no gradient
                 continue
             g = None if output_grads is None else output_grads[i]
@@ -255,18 +270,33 @@ class GradientTape:
                     gs = [ops.zeros_like(o) if x is None else x for x, o in zip(gs, outs)]
                 g = tuple(gs)
                 out = outs
+            rules = prim.vjps
+            if type(rules) is tuple:  # one rule per input: call only those a source needs
+                for x, r in zip(inputs, rules):
+                    if r is None or id(x) not in needed:
+                        continue
+                    xv = x._v
+                    if xv.dtype.kind not in "fc":
+                        continue
+                    gi = r(g, out, *inputs, **attrs)
+                    if gi is None:
+                        continue
+                    if type(gi) is not Tensor or gi._v.shape != xv.shape or (
+                            gi._v.dtype is not xv.dtype and gi._v.dtype != xv.dtype):
+                        gi = _fit(ops, gi, x)
+                    prev = get(id(x))
+                    grads[id(x)] = gi if prev is None else ops.add(prev, gi)
+                continue
             want = [id(x) in needed and x._v.dtype.kind in "fc" for x in inputs]
             if True not in want:
                 continue
-            rules = prim.vjps
             if rules is None:
                 raise LookupError(f"gradient registry has no entry for: {prim.name}")
             if callable(rules):  # one rule for all inputs (variadic ops)
                 gis = rules(g, out, *inputs, **attrs)
             else:
-                gis = []
-                for r, w in zip(rules, want):
-                    gis.append(r(g, out, *inputs, **attrs) if w and r is not None else None)
+                gis = [r(g, out, *inputs, **attrs) if w and r is not None else None
+                       for r, w in zip(rules, want)]
             for x, gi, w in zip(inputs, gis, want):
                 if gi is None or not w:
                     continue
@@ -355,9 +385,9 @@ class GradientTape:
 def _ones(t) -> Tensor:
     """`ones_like(t)` for an eager tensor, without binding an op."""
     v = t._v
+    if not v.ndim and (type(v) is np.ndarray or isinstance(v, np.generic)):  # a scalar loss
+        return _wrap(np.array(1, v.dtype))
     xp = backend.xp_of(v)
-    if not v.ndim and xp is backend.np:  # a scalar loss, the usual target
-        return tensor_of(xp.array(1, v.dtype))
     return tensor_of(xp.ones(v.shape, v.dtype))
 
 
@@ -382,7 +412,11 @@ def _fit(ops, g, x):
 def holds(var) -> bool:
     """Whether a live tape log references `var` (its value must not change in place)."""
     vid = id(var)
-    for t in _live:
+    for key, ref in list(_live.items()):
+        t = ref()
+        if t is None:  # died without releasing its log
+            del _live[key]
+            continue
         w = t._watched
         if w is not None and vid in w and t._log:
             return True

@@ -340,10 +340,12 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
                                 _INT32_MIN <= value <= _INT32_MAX):
             return _wrap(np.asarray(value, npd))  # what `_cast_value` gives, without its checks
     if tv is list and dtype is dtypes.float32:  # hot: a nested list of floats, e.g. `y_ - y`
-        try:
-            a = np.asarray(value)
-        except ValueError:  # ragged: the general path says so in TF's words
-            a = None
+        a = _float_rows(value)
+        if a is None:
+            try:
+                a = np.asarray(value)
+            except ValueError:  # ragged: the general path says so in TF's words
+                a = None
         if a is not None and a.dtype.kind == "f":
             return _wrap(a.astype(np.float32))  # what `_cast_value` gives for Python floats
     conv = _CONVERSIONS.get(tv)
@@ -359,6 +361,28 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
     if dtype is not None:
         return _wrap(_cast_value(value, dtypes.as_dtype(dtype), value))
     return _wrap(_infer(value))
+
+
+def _float_rows(value):
+    """`np.asarray(value)` for a list of equal-length lists of numbers that NumPy reads as floats
+    (a column of targets, say), from one flat list: NumPy's discovery of nested lists costs about
+    twice as much. None for anything else (the caller then takes the general path)."""
+    n = len(value)
+    if not n or type(value[0]) is not list:
+        return None
+    k = len(value[0])
+    flat = []
+    for r in value:
+        if type(r) is not list or len(r) != k:
+            return None
+        flat += r
+    try:
+        a = np.array(flat)
+    except ValueError:  # mixed nesting
+        return None
+    if a.dtype.kind != "f" or a.ndim != 1:  # ints, strings, deeper nesting: the general path
+        return None
+    return a.reshape(n, k)
 
 
 # Types with their own conversion (e.g. TensorShape, Keras symbolic values) register here.

@@ -73,7 +73,7 @@ def _reduction_grad(xp, g, kept, shape, n):
     elif g.size * 64 < _math.prod(shape):  # gives the same numbers; big results stay views
         return xp.broadcast_to(g.reshape(kept), shape)
     out = xp.empty(shape, g.dtype)  # a filled copy is cheaper than broadcast_to's Python wrapper
-    out[...] = g.reshape(kept)
+    out[...] = g.reshape(kept) if g.ndim else g  # a scalar (a full reduction) needs no reshape
     return out
 
 
