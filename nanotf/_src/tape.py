@@ -64,6 +64,9 @@ class GradientTape:
         self._auto = watch_accessed_variables
         self._log: list | None = []
         self._watched: dict | None = {}
+        # ids of the watched values that no recorded op produced (watched tensors, variables
+        # and their snapshots): when all belong to the sources, every recorded value depends on one
+        self._roots: dict = {}
         self._recording = False
         self._used = False
         # id(variable) -> tensors holding the variable's array as ops read it (see _maybe_record)
@@ -100,6 +103,7 @@ class GradientTape:
         """Clears everything recorded so far."""
         self._log = []
         self._watched = {}
+        self._roots = {}
         self._snaps = {}
 
     def watch(self, tensor) -> None:
@@ -109,6 +113,7 @@ class GradientTape:
                 raise ValueError(f"Passed in object {t!r} of type {type(t).__name__!r}, not "
                                  f"tf.Tensor or tf.Variable or ExtensionType.")
             self._watched[id(t)] = t
+            self._roots[id(t)] = None
 
     def watched_variables(self) -> tuple:
         """The variables watched so far, in order."""
@@ -124,12 +129,13 @@ class GradientTape:
                 if x._is_variable:
                     if id(x) in w or (self._auto and x._trainable):
                         w[id(x)] = x
+                        self._roots[id(x)] = None
                         hit = True
                 elif id(x) in w:
                     hit = True
             if not hit:
                 return
-            inputs = tuple(self._snapshot(x) if x._is_variable else x for x in inputs)
+            inputs = tuple([self._snapshot(x) if x._is_variable else x for x in inputs])
         else:
             for x in inputs:
                 if id(x) in w:
@@ -155,9 +161,10 @@ class GradientTape:
         snaps = self._snaps.setdefault(id(var), [])
         if snaps and snaps[-1]._v is var._v:
             return snaps[-1]
-        t = tensor_of(var._v)
+        t = _wrap(var._v)
         snaps.append(t)
         self._watched[id(t)] = t
+        self._roots[id(t)] = None
         return t
 
     # --- gradients -------------------------------------------------------------------------
@@ -249,12 +256,20 @@ class GradientTape:
             for t in snaps.get(id(s), ()):
                 needed.add(id(t))
         log = self._log
-        for _prim, inputs, outs, _ in log:  # forward: which recorded values depend on a source
-            for x in inputs:
-                if id(x) in needed:
-                    for o in outs:
-                        needed.add(id(o))
-                    break
+        roots = self._roots  # empty for a log built elsewhere (v1 gradients)
+        for r in roots:
+            if r not in needed:
+                break
+        else:  # all recorded values depend on a source: the watched ids are the needed ones
+            if roots:
+                needed = self._watched
+        if needed is not self._watched:
+            for _prim, inputs, outs, _ in log:  # forward: which recorded values depend on a source
+                for x in inputs:
+                    if id(x) in needed:
+                        for o in outs:
+                            needed.add(id(o))
+                        break
         get = grads.get
         for prim, inputs, outs, attrs in reversed(log):
             if len(outs) == 1:
@@ -273,19 +288,24 @@ class GradientTape:
             rules = prim.vjps
             if type(rules) is tuple:  # one rule per input: call only those a source needs
                 for x, r in zip(inputs, rules):
-                    if r is None or id(x) not in needed:
+                    ix = id(x)
+                    if r is None or ix not in needed:
                         continue
                     xv = x._v
-                    if xv.dtype.kind not in "fc":
+                    xd = xv.dtype
+                    if xd.kind not in "fc":
                         continue
                     gi = r(g, out, *inputs, **attrs)
                     if gi is None:
                         continue
-                    if type(gi) is not Tensor or gi._v.shape != xv.shape or (
-                            gi._v.dtype is not xv.dtype and gi._v.dtype != xv.dtype):
+                    if type(gi) is not Tensor:
                         gi = _fit(ops, gi, x)
-                    prev = get(id(x))
-                    grads[id(x)] = gi if prev is None else ops.add(prev, gi)
+                    else:
+                        gv = gi._v
+                        if gv.shape != xv.shape or (gv.dtype is not xd and gv.dtype != xd):
+                            gi = _fit(ops, gi, x)
+                    prev = get(ix)
+                    grads[ix] = gi if prev is None else ops.add(prev, gi)
                 continue
             want = [id(x) in needed and x._v.dtype.kind in "fc" for x in inputs]
             if True not in want:

@@ -335,8 +335,8 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
         return value
     tv = type(value)
     if (tv is float or tv is int) and type(dtype) is DType:  # hot: Python constants in ops, rules
-        npd = _FAST_SCALAR.get(dtype)
-        if npd is not None and (npd.kind == "f" if tv is float else
+        npd = dtype._np  # NumPy dtypes hash in C; DType.__hash__ is a Python call
+        if npd in _FAST_SCALAR and (npd.kind == "f" if tv is float else
                                 _INT32_MIN <= value <= _INT32_MAX):
             return _wrap(np.asarray(value, npd))  # what `_cast_value` gives, without its checks
     if tv is list and dtype is dtypes.float32:  # hot: a nested list of floats, e.g. `y_ - y`
@@ -390,8 +390,7 @@ _CONVERSIONS: dict = {}
 
 # DTypes to which a Python float (float dtypes only) or an int32-range int converts by a plain NumPy
 # cast: one rounding of the Python value, as `_cast_value` gives.
-_FAST_SCALAR = {dtypes.float32: np.dtype(np.float32), dtypes.float64: np.dtype(np.float64),
-                dtypes.int32: np.dtype(np.int32), dtypes.int64: np.dtype(np.int64)}
+_FAST_SCALAR = frozenset(np.dtype(t) for t in (np.float32, np.float64, np.int32, np.int64))
 
 
 def register_tensor_conversion_function(base_type, conversion_func, priority=100) -> None:
