@@ -163,7 +163,14 @@ def bind(prim: Primitive, *inputs: Tensor, **attrs):
     else:
         xp = np
     try:
-        if n == 2:
+        if not attrs:  # a plain call: `**{}` still builds a dict and takes the slow call path
+            if n == 2:
+                out = prim.impl(xp, inputs[0]._v, inputs[1]._v)
+            elif n == 1:
+                out = prim.impl(xp, inputs[0]._v)
+            else:
+                out = prim.impl(xp, *[t._v for t in inputs])
+        elif n == 2:
             out = prim.impl(xp, inputs[0]._v, inputs[1]._v, **attrs)
         elif n == 1:
             out = prim.impl(xp, inputs[0]._v, **attrs)

@@ -295,7 +295,7 @@ class GradientTape:
                     xd = xv.dtype
                     if xd.kind not in "fc":
                         continue
-                    gi = r(g, out, *inputs, **attrs)
+                    gi = r(g, out, *inputs, **attrs) if attrs else r(g, out, *inputs)
                     if gi is None:
                         continue
                     if type(gi) is not Tensor:
