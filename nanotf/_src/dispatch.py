@@ -166,7 +166,14 @@ def bind(prim: Primitive, *inputs: Tensor, **attrs):
     else:
         xp = np
     try:
-        if n == 2:
+        if not attrs:  # a plain call: `**{}` still builds a dict and takes the slow call path
+            if n == 2:
+                out = prim.impl(xp, inputs[0]._v, inputs[1]._v)
+            elif n == 1:
+                out = prim.impl(xp, inputs[0]._v)
+            else:
+                out = prim.impl(xp, *[t._v for t in inputs])
+        elif n == 2:
             out = prim.impl(xp, inputs[0]._v, inputs[1]._v, **attrs)
         elif n == 1:
             out = prim.impl(xp, inputs[0]._v, **attrs)
@@ -175,8 +182,7 @@ def bind(prim: Primitive, *inputs: Tensor, **attrs):
     except (ValueError, IndexError) as e:
         raise _op_error(prim, inputs, e) from None
     if prim.nout == 1:
-        if var and (getattr(out, "base", None) is not None
-                    or any(out is t._v for t in inputs)):
+        if var and _aliases(out, inputs):
             out = out.copy()  # a view would change when the variable is updated in place
         res = Tensor.__new__(Tensor)
         res._v = out
@@ -186,8 +192,20 @@ def bind(prim: Primitive, *inputs: Tensor, **attrs):
                    or any(o is t._v for t in inputs) else o for o in out]
         res = tuple(_wrap(o) for o in out)
     if _tapes and not prim.nondiff:
-        _record(prim, inputs, res, attrs)
+        for tape in _tapes:  # _record, inlined: the hot loop records ~half of its ops
+            if tape._recording:
+                tape._maybe_record(prim, inputs, res, attrs, var)
     return res
+
+
+def _aliases(out, inputs) -> bool:
+    """Whether `out` is a view or one of the input arrays."""
+    if getattr(out, "base", None) is not None:
+        return True
+    for t in inputs:
+        if out is t._v:
+            return True
+    return False
 
 
 def _op_error(prim, inputs, e):
@@ -205,4 +223,4 @@ def _record(prim, inputs, res, attrs):
     """Appends the op to each recording tape that watches one of its inputs."""
     for tape in _tapes:
         if tape._recording:
-            tape._maybe_record(prim, inputs, res, attrs)
+            tape._maybe_record(prim, inputs, res, attrs, True)

@@ -13,8 +13,9 @@ import functools
 import weakref
 
 from nanotf._src import backend, dispatch, nest
+from nanotf._src.backend import np
 from nanotf._src.dispatch import Primitive
-from nanotf._src.tensor import Tensor, convert_to_tensor, tensor_of
+from nanotf._src.tensor import Tensor, _wrap, convert_to_tensor, tensor_of
 
 
 class UnconnectedGradients(enum.Enum):
@@ -25,7 +26,9 @@ class UnconnectedGradients(enum.Enum):
 
 
 # Tapes whose logs are still alive; Variable.assign consults it to keep recorded values intact.
-_live = weakref.WeakSet()
+# id(tape) -> weak reference: cheaper per tape than a WeakSet (whose add/discard/removal callback
+# are Python code); references to tapes that died unreleased are dropped by `holds`.
+_live: dict = {}
 
 
 def _ops():
@@ -61,12 +64,15 @@ class GradientTape:
         self._auto = watch_accessed_variables
         self._log: list | None = []
         self._watched: dict | None = {}
+        # ids of the watched values that no recorded op produced (watched tensors, variables
+        # and their snapshots): when all belong to the sources, every recorded value depends on one
+        self._roots: dict = {}
         self._recording = False
         self._used = False
         # id(variable) -> tensors holding the variable's array as ops read it (see _maybe_record)
         self._snaps: dict = {}
         self._released_vars: tuple = ()
-        _live.add(self)
+        _live[id(self)] = weakref.ref(self)
 
     # --- context ---------------------------------------------------------------------------
     def __enter__(self) -> GradientTape:
@@ -97,6 +103,7 @@ class GradientTape:
         """Clears everything recorded so far."""
         self._log = []
         self._watched = {}
+        self._roots = {}
         self._snaps = {}
 
     def watch(self, tensor) -> None:
@@ -106,36 +113,49 @@ class GradientTape:
                 raise ValueError(f"Passed in object {t!r} of type {type(t).__name__!r}, not "
                                  f"tf.Tensor or tf.Variable or ExtensionType.")
             self._watched[id(t)] = t
+            self._roots[id(t)] = None
 
     def watched_variables(self) -> tuple:
         """The variables watched so far, in order."""
         w = self._released_vars if self._watched is None else self._watched
         return tuple(t for t in (w.values() if type(w) is dict else w) if t._is_variable)
 
-    def _maybe_record(self, prim, inputs, res, attrs) -> None:
+    def _maybe_record(self, prim, inputs, res, attrs, var) -> None:
+        """Logs the op when an input is watched; `var`: whether an input is a variable."""
         w = self._watched
-        hit = False
-        has_var = False
-        for x in inputs:
-            if x._is_variable:
-                has_var = True
-                if id(x) in w or (self._auto and x._trainable):
-                    w[id(x)] = x
+        if var:
+            hit = False
+            for x in inputs:
+                if x._is_variable:
+                    if id(x) in w or (self._auto and x._trainable):
+                        w[id(x)] = x
+                        self._roots[id(x)] = None
+                        hit = True
+                elif id(x) in w:
                     hit = True
-            elif id(x) in w:
-                hit = True
-        if not hit:
+            if not hit:
+                return
+            first = res if type(res) is not tuple else res[0] if res else None
+            if first is None or not first._symbolic:  # traced: rules read the variable when run
+                inputs = tuple([self._snapshot(x) if x._is_variable else x for x in inputs])
+        else:
+            for x in inputs:
+                if id(x) in w:
+                    break
+            else:
+                return
+        if type(res) is not tuple:  # one output, the usual case
+            if res._v.dtype.kind in "fc":
+                w[id(res)] = res
+                self._log.append((prim, inputs, (res,), attrs))
             return
-        outs = res if type(res) is tuple else (res,)
-        if has_var and not (outs and outs[0]._symbolic):  # traced: rules read the variable
-            inputs = tuple(self._snapshot(x) if x._is_variable else x for x in inputs)
         kept = False
-        for o in outs:
+        for o in res:
             if o._v.dtype.kind in "fc":
                 w[id(o)] = o
                 kept = True
         if kept:
-            self._log.append((prim, inputs, outs, attrs))
+            self._log.append((prim, inputs, res, attrs))
 
     def _snapshot(self, var) -> Tensor:
         """A tensor on the variable's current array, so a later `assign` (which then replaces the
@@ -143,9 +163,10 @@ class GradientTape:
         snaps = self._snaps.setdefault(id(var), [])
         if snaps and snaps[-1]._v is var._v:
             return snaps[-1]
-        t = tensor_of(var._v)
+        t = _wrap(var._v)
         snaps.append(t)
         self._watched[id(t)] = t
+        self._roots[id(t)] = None
         return t
 
     # --- gradients -------------------------------------------------------------------------
@@ -179,7 +200,9 @@ class GradientTape:
             grads = self._sweep(flat_t, flat_src, ogs, uc)
         finally:
             self._recording = was
-        grads = self._only_watched(flat_src, grads, uc)
+        w = self._watched
+        if not (single and id(sources) in w):
+            grads = self._only_watched(flat_src, grads, uc)
         if not self._persistent:
             self._release()
         return grads[0] if single else nest.pack_sequence_as(sources, grads)
@@ -211,13 +234,14 @@ class GradientTape:
         self._log = None
         self._watched = None
         self._snaps = {}
-        _live.discard(self)
+        _live.pop(id(self), None)
 
     def _sweep(self, targets, sources, output_grads, uc):
-        ops = _ops()
+        ops = _OPS or _ops()
         grads: dict = {}
         for i, t in enumerate(targets):
-            t = convert_to_tensor(t)
+            if not isinstance(t, Tensor):
+                t = convert_to_tensor(t)
             if t._v.dtype.kind not in "fc":  # TF: integer/bool targets carry no gradient
                 continue
             g = None if output_grads is None else output_grads[i]
@@ -234,12 +258,20 @@ class GradientTape:
             for t in snaps.get(id(s), ()):
                 needed.add(id(t))
         log = self._log
-        for _prim, inputs, outs, _ in log:  # forward: which recorded values depend on a source
-            for x in inputs:
-                if id(x) in needed:
-                    for o in outs:
-                        needed.add(id(o))
-                    break
+        roots = self._roots  # empty for a log built elsewhere (v1 gradients)
+        for r in roots:
+            if r not in needed:
+                break
+        else:  # all recorded values depend on a source: the watched ids are the needed ones
+            if roots:
+                needed = self._watched
+        if needed is not self._watched:
+            for _prim, inputs, outs, _ in log:  # forward: which recorded values depend on a source
+                for x in inputs:
+                    if id(x) in needed:
+                        for o in outs:
+                            needed.add(id(o))
+                        break
         get = grads.get
         for prim, inputs, outs, attrs in reversed(log):
             if len(outs) == 1:
@@ -255,18 +287,38 @@ class GradientTape:
                     gs = [ops.zeros_like(o) if x is None else x for x, o in zip(gs, outs)]
                 g = tuple(gs)
                 out = outs
+            rules = prim.vjps
+            if type(rules) is tuple:  # one rule per input: call only those a source needs
+                for x, r in zip(inputs, rules):
+                    ix = id(x)
+                    if r is None or ix not in needed:
+                        continue
+                    xv = x._v
+                    xd = xv.dtype
+                    if xd.kind not in "fc":
+                        continue
+                    gi = r(g, out, *inputs, **attrs) if attrs else r(g, out, *inputs)
+                    if gi is None:
+                        continue
+                    if type(gi) is not Tensor:
+                        gi = _fit(ops, gi, x)
+                    else:
+                        gv = gi._v
+                        if gv.shape != xv.shape or (gv.dtype is not xd and gv.dtype != xd):
+                            gi = _fit(ops, gi, x)
+                    prev = get(ix)
+                    grads[ix] = gi if prev is None else ops.add(prev, gi)
+                continue
             want = [id(x) in needed and x._v.dtype.kind in "fc" for x in inputs]
             if True not in want:
                 continue
-            rules = prim.vjps
             if rules is None:
                 raise LookupError(f"gradient registry has no entry for: {prim.name}")
             if callable(rules):  # one rule for all inputs (variadic ops)
                 gis = rules(g, out, *inputs, **attrs)
             else:
-                gis = []
-                for r, w in zip(rules, want):
-                    gis.append(r(g, out, *inputs, **attrs) if w and r is not None else None)
+                gis = [r(g, out, *inputs, **attrs) if w and r is not None else None
+                       for r, w in zip(rules, want)]
             for x, gi, w in zip(inputs, gis, want):
                 if gi is None or not w:
                     continue
@@ -355,9 +407,9 @@ class GradientTape:
 def _ones(t) -> Tensor:
     """`ones_like(t)` for an eager tensor, without binding an op."""
     v = t._v
+    if not v.ndim and (type(v) is np.ndarray or isinstance(v, np.generic)):  # a scalar loss
+        return _wrap(np.array(1, v.dtype))
     xp = backend.xp_of(v)
-    if not v.ndim and xp is backend.np:  # a scalar loss, the usual target
-        return tensor_of(xp.array(1, v.dtype))
     return tensor_of(xp.ones(v.shape, v.dtype))
 
 
@@ -382,7 +434,11 @@ def _fit(ops, g, x):
 def holds(var) -> bool:
     """Whether a live tape log references `var` (its value must not change in place)."""
     vid = id(var)
-    for t in _live:
+    for key, ref in list(_live.items()):
+        t = ref()
+        if t is None:  # died without releasing its log
+            del _live[key]
+            continue
         w = t._watched
         if w is not None and vid in w and t._log:
             return True

@@ -335,15 +335,17 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
         return value
     tv = type(value)
     if (tv is float or tv is int) and type(dtype) is DType:  # hot: Python constants in ops, rules
-        npd = _FAST_SCALAR.get(dtype)
-        if npd is not None and (npd.kind == "f" if tv is float else
+        npd = dtype._np  # NumPy dtypes hash in C; DType.__hash__ is a Python call
+        if npd in _FAST_SCALAR and (npd.kind == "f" if tv is float else
                                 _INT32_MIN <= value <= _INT32_MAX):
             return _wrap(np.asarray(value, npd))  # what `_cast_value` gives, without its checks
     if tv is list and dtype is dtypes.float32:  # hot: a nested list of floats, e.g. `y_ - y`
-        try:
-            a = np.asarray(value)
-        except ValueError:  # ragged: the general path says so in TF's words
-            a = None
+        a = _float_rows(value)
+        if a is None:
+            try:
+                a = np.asarray(value)
+            except ValueError:  # ragged: the general path says so in TF's words
+                a = None
         if a is not None and a.dtype.kind == "f":
             return _wrap(a.astype(np.float32))  # what `_cast_value` gives for Python floats
     conv = _CONVERSIONS.get(tv)
@@ -361,13 +363,34 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
     return _wrap(_infer(value))
 
 
+def _float_rows(value):
+    """`np.asarray(value)` for a list of equal-length lists of numbers that NumPy reads as floats
+    (a column of targets, say), from one flat list: NumPy's discovery of nested lists costs about
+    twice as much. None for anything else (the caller then takes the general path)."""
+    n = len(value)
+    if not n or type(value[0]) is not list:
+        return None
+    k = len(value[0])
+    flat = []
+    for r in value:
+        if type(r) is not list or len(r) != k:
+            return None
+        flat += r
+    try:
+        a = np.array(flat)
+    except ValueError:  # mixed nesting
+        return None
+    if a.dtype.kind != "f" or a.ndim != 1:  # ints, strings, deeper nesting: the general path
+        return None
+    return a.reshape(n, k)
+
+
 # Types with their own conversion (e.g. TensorShape, Keras symbolic values) register here.
 _CONVERSIONS: dict = {}
 
 # DTypes to which a Python float (float dtypes only) or an int32-range int converts by a plain NumPy
 # cast: one rounding of the Python value, as `_cast_value` gives.
-_FAST_SCALAR = {dtypes.float32: np.dtype(np.float32), dtypes.float64: np.dtype(np.float64),
-                dtypes.int32: np.dtype(np.int32), dtypes.int64: np.dtype(np.int64)}
+_FAST_SCALAR = frozenset(np.dtype(t) for t in (np.float32, np.float64, np.int32, np.int64))
 
 
 def register_tensor_conversion_function(base_type, conversion_func, priority=100) -> None:

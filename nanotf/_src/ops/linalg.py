@@ -17,9 +17,10 @@ from nanotf._src.tensor import Tensor, convert_to_tensor
 
 @primitive("BatchMatMulV2")
 def _matmul(xp, a, b, ta, tb):
-    if a.size * b.shape[-1] <= 512 and tfexact.wants_exact(a, b, ta, tb):
+    path = tfexact.route(a, b, ta, tb)
+    if path == 1:
         return tfexact.fma_matmul(a, b, ta, tb)  # TF's float32 order for tiny products
-    if b.shape[-1] == 1 and tfexact.wants_plain_matvec(a, b, ta, tb):
+    if path == 2:
         return tfexact.plain_matvec(a, b)  # and for matrix-vector products with k <= 3
     if ta and not tb and a.ndim == 2 and b.ndim == 2 and b.shape[1] < 64 and xp is np:
         # a weight gradient x^T @ g with few columns: OpenBLAS is ~20% faster on (g^T @ x)^T

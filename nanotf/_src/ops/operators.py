@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nanotf._src import errors
+from nanotf._src.dispatch import Primitive, bind
 from nanotf._src.ops import linalg as la
 from nanotf._src.ops import math as m
 from nanotf._src.tensor import Tensor, constant, convert_to_tensor
@@ -14,8 +15,12 @@ def _binary(fn):
     def op(self, other):
         return fn(self, other)
 
-    def rop(self, other):
-        return fn(convert_to_tensor(other, dtype=self.dtype), self)
+    if isinstance(fn, Primitive) and fn.kind == "binary":
+        def rop(self, other):  # the converted operand has self's dtype: bind without re-checks
+            return bind(fn, convert_to_tensor(other, dtype=self.dtype), self)
+    else:
+        def rop(self, other):
+            return fn(convert_to_tensor(other, dtype=self.dtype), self)
 
     return op, rop
 

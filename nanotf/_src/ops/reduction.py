@@ -27,6 +27,8 @@ from nanotf._src.ops.arithmetic import (
 from nanotf._src.ops.elementary import exp, is_finite, log, sqrt
 from nanotf._src.tensor import Tensor, convert_to_tensor
 
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)  # builtin dtypes: `is` tests suffice
+
 # =============================== reductions ===============================
 
 
@@ -73,7 +75,7 @@ def _reduction_grad(xp, g, kept, shape, n):
     elif g.size * 64 < _math.prod(shape):  # gives the same numbers; big results stay views
         return xp.broadcast_to(g.reshape(kept), shape)
     out = xp.empty(shape, g.dtype)  # a filled copy is cheaper than broadcast_to's Python wrapper
-    out[...] = g.reshape(kept)
+    out[...] = g.reshape(kept) if g.ndim else g  # a scalar (a full reduction) needs no reshape
     return out
 
 
@@ -106,19 +108,20 @@ _sum.defvjp(lambda g, out, x, axis, keepdims: _expand_back(g, x, axis, keepdims)
 @primitive("Mean")
 def _mean(xp, x, axis, keepdims):
     """Mean over `axis` (integer means truncate, as TF)."""
-    if x.dtype.kind in "iu":
+    dt = x.dtype
+    if (dt is _F32 or dt is _F64) and xp is np and x.size:
+        # np.mean's own Python wrapper costs ~4 us; the same sum and one correctly rounded
+        # division (the count is exact in the dtype) give the same numbers
+        s = np.add.reduce(x, axis, dt, None, keepdims)
+        n = x.size // s.size if axis is not None else x.size
+        if n < 16777216:  # `/` by a scalar of the same dtype: the same division, less wrapping
+            return s / dt.type(n)
+    if dt.kind in "iu":
         s = xp.sum(x, axis=axis, keepdims=keepdims, dtype=np.int64)
         n = x.size // max(s.size, 1) if x.size else 1
         # TF's integer mean truncates toward zero (C division), not toward -inf
-        return ((xp.abs(s) // n) * xp.sign(s) if n else s).astype(x.dtype)
-    if xp is np and (x.dtype == np.float32 or x.dtype == np.float64) and x.size:
-        # np.mean's own Python wrapper costs ~4 us; the same sum and one correctly rounded
-        # division (the count is exact in the dtype) give the same numbers
-        s = np.add.reduce(x, axis=axis, dtype=x.dtype, keepdims=keepdims)
-        n = x.size // max(s.size, 1)
-        if n < 16777216:
-            return np.divide(s, x.dtype.type(n), dtype=x.dtype)
-    return xp.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+        return ((xp.abs(s) // n) * xp.sign(s) if n else s).astype(dt)
+    return xp.mean(x, axis=axis, keepdims=keepdims, dtype=dt)
 
 
 def _mean_vjp(g, out, x, axis, keepdims):

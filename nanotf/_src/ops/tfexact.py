@@ -17,19 +17,6 @@ _F32 = np.dtype(np.float32)  # builtin dtypes are singletons: `is` is the cheap 
 _MAX_WORK = 512  # m * n * k up to which the exact (Python-speed) path is taken
 
 
-def wants_exact(a, b, ta: bool, tb: bool) -> bool:
-    """Whether TF's fused k-order accumulation applies and is cheap enough to reproduce."""
-    if a.dtype is not _F32 or b.dtype is not _F32 or a.ndim != 2 or b.ndim != 2:
-        return False
-    m, k = (a.shape[1], a.shape[0]) if ta else a.shape
-    n = b.shape[0] if tb else b.shape[1]
-    if m * n * k > _MAX_WORK or k < 2:
-        return False
-    # measured on TF 2.21: a transposed `a`, or a plain product with n > 1, uses fused k order;
-    # matrix-vector products (n == 1) and transposed-only `b` take other paths.
-    return ta or (n > 1 and not tb)
-
-
 def wants_plain_matvec(a, b, ta: bool, tb: bool) -> bool:
     """Whether `a @ b` is a float32 matrix-vector product with k <= 3, which TF computes as a
     plain k-order sum of rounded products (measured on TF 2.21: no fused multiply-adds), while
@@ -39,12 +26,34 @@ def wants_plain_matvec(a, b, ta: bool, tb: bool) -> bool:
             and a.dtype is _F32 and b.dtype is _F32)
 
 
+def route(a, b, ta: bool, tb: bool) -> int:
+    """How to multiply `a` and `b`: 1 = `fma_matmul`, 2 = `plain_matvec`, 0 = BLAS."""
+    if a.dtype is not _F32 or b.dtype is not _F32:
+        return 0
+    sa, sb = a.shape, b.shape  # tuples: cheaper to read than the arrays' attributes
+    if len(sa) != 2 or len(sb) != 2:
+        return 0
+    nb = sb[1]
+    m, k = (sa[1], sa[0]) if ta else sa
+    n = sb[0] if tb else nb
+    # measured on TF 2.21: a transposed `a`, or a plain product with n > 1, uses fused k order;
+    # matrix-vector products (n == 1) and transposed-only `b` take other paths. The first bound
+    # (m * k * b's last dim) is the historical cheap pre-check, kept for identical choices.
+    if (m * k * nb <= _MAX_WORK and m * n * k <= _MAX_WORK and k >= 2
+            and (ta or (n > 1 and not tb))):
+        return 1
+    # see wants_plain_matvec
+    if nb == 1 and not ta and not tb and sa[0] > 1 and 2 <= sb[0] <= 3:
+        return 2
+    return 0
+
+
 def plain_matvec(a, b):
     """`a @ b` for b of shape [k, 1], k small: `((a0 * b0) + a1 * b1) + ...` in float32."""
-    p = a * b.reshape(1, -1)  # each product rounded to float32
-    r = p[:, 0:1] + p[:, 1:2]
+    p = a * b.T  # each product rounded to float32
+    r = p[:, :1] + p[:, 1:2]
     if b.shape[0] == 3:
-        r += p[:, 2:3]
+        r += p[:, 2:]
     return r
 
 
