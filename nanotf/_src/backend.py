@@ -15,7 +15,7 @@ except Exception:  # pragma: no cover - depends on the machine
     _cupy = None
 
 __all__ = ["np", "xp_of", "asnumpy", "cupy_available", "is_cupy", "blas_threads", "matmul",
-           "parallel_chunks", "set_intra_op_threads"]
+           "parallel_chunks", "set_intra_op_threads", "large_product"]
 
 
 def cupy_available() -> bool:
@@ -103,6 +103,11 @@ def blas_threads(n: int) -> None:
     if _blas.set_fn is not None:
         _blas.set_fn(int(n))
         _blas.current = n
+
+
+def large_product(flops: float) -> bool:
+    """Whether a product of `flops` is large enough for several BLAS threads."""
+    return flops >= _PARALLEL_FLOPS
 
 
 def matmul(a, b, out=None):

@@ -262,7 +262,11 @@ def _conv2d_bf(xp, x, g, k_hw, strides, padding, dilations):
         cols = _im2col(xp, x[lo:hi], geom, k_hw, strides, dilations)
         parts[lo] = _mm(xp, cols.T, g[lo:hi].reshape(-1, o))
 
-    backend.parallel_chunks(rows, n, g.size * k_hw[0] * k_hw[1] * c // max(o, 1) + g.size, xp)
+    # below BLAS's own threading size, one product over the whole batch measured faster than
+    # chunks on two threads (a long, skinny sum: the chunks contend for memory)
+    flops = 2 * g.size * k_hw[0] * k_hw[1] * c
+    work = g.size * k_hw[0] * k_hw[1] * c // max(o, 1) + g.size
+    backend.parallel_chunks(rows, n, work if backend.large_product(flops) else 0, xp)
     dw = None
     for lo in sorted(parts):
         dw = parts[lo] if dw is None else dw + parts[lo]
