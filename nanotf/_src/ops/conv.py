@@ -147,13 +147,13 @@ def _conv_forward(xp, x, w, b, strides, padding, dilations, op, relu=False):
 
     def rows(lo, hi):  # patches and product for a chunk of the batch
         cols = _im2col(xp, x[lo:hi], geom, (kh, kw), strides, dilations, ones=b is not None)
-        o = out[lo * per:hi * per]
+        blk = out[lo * per:hi * per]
         if xp is np:
-            backend.matmul(cols, wm, out=o)
+            backend.matmul(cols, wm, out=blk)
         else:
-            o[...] = cols @ wm
+            blk[...] = cols @ wm
         if relu:  # while the chunk is still in cache
-            xp.maximum(o, o.dtype.type(0), out=o)
+            xp.maximum(blk, blk.dtype.type(0), out=blk)
 
     backend.parallel_chunks(rows, n, out.size + n * per * wm.shape[0], xp)
     return out.reshape((n,) + tuple(g[0] for g in geom) + (o,))
