@@ -7,6 +7,10 @@ thread count per product (`matmul`).
 
 from __future__ import annotations
 
+import os
+import queue
+import threading
+
 import numpy as np
 
 try:  # cupy is optional and absent in the normal case
@@ -159,9 +163,9 @@ class _Task:
 
     __slots__ = ("job", "claim", "done", "error")
 
-    def __init__(self, job, lock_type):
+    def __init__(self, job):
         self.job, self.error = job, None
-        self.claim, self.done = lock_type(), lock_type()
+        self.claim, self.done = threading.Lock(), threading.Lock()
         self.done.acquire()
 
     def run(self) -> None:
@@ -181,25 +185,18 @@ def _worker_loop(queue) -> None:
 
 
 def _init_pool() -> None:
-    import os
-
     _reset_pool()
     if hasattr(os, "register_at_fork"):  # a forked child has none of the parent's threads
         os.register_at_fork(after_in_child=_reset_pool)
 
 
 def _reset_pool() -> None:
-    import queue
-    import threading
-
     _pool.lock, _pool.local = threading.Lock(), threading.local()
     _pool.queue, _pool.workers = queue.SimpleQueue(), 0
 
 
 def _usable_cores() -> int:
     if _pool.cores == 0:  # once: the affinity mask of a running process rarely changes
-        import os
-
         try:
             _pool.cores = len(os.sched_getaffinity(0))
         except (AttributeError, OSError):  # not Linux
@@ -212,20 +209,23 @@ def set_intra_op_threads(n: int) -> None:
     _pool.threads = max(0, int(n))
 
 
-def _run(jobs) -> None:
-    """Runs `jobs[0]` here and offers the others to workers at once; whatever no worker has
-    started when this thread is done, it runs itself. Serial when one core is usable, when called
-    from inside a piece, or while another thread uses the workers."""
+def parallel_chunks(fn, n: int, elements: int, xp=np) -> None:
+    """Runs `fn(lo, hi)` over a split of `range(n)` (rows of a batch), in parallel when `elements`
+    (the work of the whole call) is large enough and more than one core is usable.
+
+    The caller runs the first chunk and offers the others to workers; whatever no worker has
+    started when the caller is done, it runs itself. `fn` must write disjoint outputs for disjoint
+    row ranges. Exceptions from any chunk propagate. CuPy arrays, small work, calls from inside a
+    chunk and calls while another thread uses the workers run as one call.
+    """
     if _pool.local is None:
         _init_pool()
-    k = min(len(jobs), _pool.threads or _usable_cores())
-    if k < len(jobs) or getattr(_pool.local, "busy", False) or \
-            not _pool.lock.acquire(blocking=False):
-        for job in jobs:
-            job()
+    k = 1 if xp is not np or getattr(_pool.local, "busy", False) else (
+        min(_pool.threads or _usable_cores(), n, elements // _PARALLEL_ELEMENTS))
+    if k <= 1 or not _pool.lock.acquire(blocking=False):
+        fn(0, n)
         return
-    import threading
-
+    bounds = [n * i // k for i in range(k + 1)]
     try:
         while _pool.workers < k - 1:
             threading.Thread(target=_worker_loop, args=(_pool.queue,), daemon=True,
@@ -236,12 +236,12 @@ def _run(jobs) -> None:
         before = _blas.current
         blas_threads(1)
         _blas.pinned = True
-        tasks = [_Task(job, threading.Lock) for job in jobs[1:]]
+        tasks = [_Task(lambda i=i: fn(bounds[i], bounds[i + 1])) for i in range(1, k)]
         for t in tasks:
             _pool.queue.put(t)
         _pool.local.busy = True
         try:
-            jobs[0]()
+            fn(bounds[0], bounds[1])
         finally:
             for t in reversed(tasks):  # the last offered is the least likely to be taken
                 if t.claim.acquire(blocking=False):
@@ -256,21 +256,3 @@ def _run(jobs) -> None:
     for t in tasks:
         if t.error is not None:
             raise t.error
-
-
-def parallel_chunks(fn, n: int, elements: int, xp=np) -> None:
-    """Runs `fn(lo, hi)` over a split of `range(n)` (rows of a batch), in parallel when `elements`
-    (the work of the whole call) is large enough and more than one core is usable.
-
-    `fn` must write disjoint outputs for disjoint row ranges. Exceptions from any chunk
-    propagate. CuPy arrays, small work and calls from inside a chunk run as one call.
-    """
-    if _pool.local is None:
-        _init_pool()
-    k = 1 if xp is not np or getattr(_pool.local, "busy", False) else (
-        min(_pool.threads or _usable_cores(), n, elements // _PARALLEL_ELEMENTS))
-    if k <= 1:
-        fn(0, n)
-        return
-    bounds = [n * i // k for i in range(k + 1)]
-    _run([lambda i=i: fn(bounds[i], bounds[i + 1]) for i in range(k)])
