@@ -72,23 +72,26 @@ def _log_packet(x):
     return out
 
 
-_libm: list = []
+_libm: dict = {}  # name -> glibc function, or None without a loadable libm (filled on first use)
 
 
 def _libm_fn(name: str):
     """glibc's `expf`/`logf` (what Eigen's scalar tail calls), or None without a loadable libm."""
-    if not _libm:
+    fn = _libm.get(name, _libm)
+    if fn is _libm:  # first use: a dict lookup afterwards (ctypes attribute access costs ~3 us)
         try:
             import ctypes
             import ctypes.util
 
             lib = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
-            for fn in (lib.expf, lib.logf):
-                fn.restype, fn.argtypes = ctypes.c_float, [ctypes.c_float]
-            _libm.append(lib)
+            for n in ("expf", "logf"):
+                f = getattr(lib, n)
+                f.restype, f.argtypes = ctypes.c_float, [ctypes.c_float]
+                _libm[n] = f
         except (OSError, AttributeError):
-            _libm.append(None)
-    return getattr(_libm[0], name) if _libm[0] is not None else None
+            _libm.update(expf=None, logf=None)
+        fn = _libm[name]
+    return fn
 
 
 def _elementwise32(packet, name, a, scalar_only=False):

@@ -220,26 +220,46 @@ _sparse_xent.first_only = _sparse_xent_loss
 def _sparse_xent_arrays(xp, logits, labels, need_back):
     n = logits.shape[-1]
     # one compare finds labels < 0 too: they are huge as unsigned integers
-    if labels.size and labels.view(labels.dtype.str.replace("i", "u")).max() >= n:
+    if labels.size and labels.view(_UNSIGNED[labels.dtype]).max() >= n:
         bad = labels[(labels < 0) | (labels >= n)]
         raise errors.invalid_argument(
             f"Received a label value of {int(bad[0])} which is outside the valid range of [0, "
             f"{n}).  Label values: {' '.join(str(int(i)) for i in labels.reshape(-1))}",
             "SparseSoftmaxCrossEntropyWithLogits")
     sh, e, s = _xent_parts(xp, logits, need_e=need_back)
-    rows = xp.arange(len(labels))
-    picked = sh[rows, labels]
-    fn = _libm_fn("logf") if _exact(xp, s) and s.size <= 65536 else None
+    # each row's label as an index into the flattened rows: one `take`, one `put`-like update
+    flat = labels + _row_starts(xp, len(labels), n)
+    picked = sh.reshape(-1).take(flat)
+    fn = _libm_fn("logf") if s.size <= 65536 and _exact(xp, s) else None
     if fn is not None:  # the kernel takes a scalar std::log per row
         ls = np.fromiter(map(fn, s.tolist()), _f32, len(s))
     else:
         with np.errstate(divide="ignore"):
             ls = xp.log(s)
+    ls -= picked
     if not need_back:
-        return ls - picked, None
+        return ls, None
     back = e / s[:, None]
-    back[rows, labels] -= back.dtype.type(1)
-    return ls - picked, back
+    back.reshape(-1)[flat] -= back.dtype.type(1)
+    return ls, back
+
+
+# integer label dtypes -> their unsigned twins (a view makes negative labels huge)
+_UNSIGNED = {np.dtype(t): np.dtype(t.replace("int", "uint")) for t in ("int8", "int16", "int32",
+                                                                       "int64")}
+_UNSIGNED.update({np.dtype(f"uint{b}"): np.dtype(f"uint{b}") for b in (8, 16, 32, 64)})
+_STARTS: dict = {}
+
+
+def _row_starts(xp, rows: int, n: int):
+    """`arange(rows) * n` (cached: a training loop asks for the same few shapes every step)."""
+    key = (rows, n, xp)
+    a = _STARTS.get(key)
+    if a is None:
+        if len(_STARTS) > 64:
+            _STARTS.clear()
+        a = _STARTS[key] = xp.arange(0, rows * n, n)
+    return a
 
 
 def _sparse_xent_vjp(g, out, logits, labels):
