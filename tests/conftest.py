@@ -38,3 +38,33 @@ def _clean_global_state():
 
     if dispatch._tapes:
         dispatch._tapes.clear()
+
+
+def python_work(fn, *args) -> dict:
+    """Runs `fn(*args)` and counts the Python work it does: function calls by name, and the
+    executed lines under the key "lines".
+
+    Speed belongs to benchmarks/, never to timed assertions; what keeps a path fast (no
+    per-element Python loop, no op-by-op dispatch) is a count, the same on every machine.
+    """
+    import collections
+    import sys
+
+    seen: collections.Counter = collections.Counter()
+
+    def line(frame, event, arg):
+        if event == "line":
+            seen["lines"] += 1
+        return line
+
+    def call(frame, event, arg):
+        seen[frame.f_code.co_name] += 1
+        return line
+
+    old = sys.gettrace()
+    sys.settrace(call)
+    try:
+        fn(*args)
+    finally:
+        sys.settrace(old)
+    return seen
