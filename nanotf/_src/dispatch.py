@@ -51,6 +51,9 @@ class Primitive:
     # multi-output ops: an impl computing only output 0 (the others None), which compiled plans
     # call when nothing reads the other outputs (a loss without its gradient, in evaluate)
     first_only = None
+    # True when the impl always returns a new array (never a view of an input): compiled plans
+    # may then let a following elementwise op write into it (e.g. the bias add after a matmul)
+    fresh = False
 
     def __init__(self, impl: Callable, name: str, kind: str = "nary", nout: int = 1,
                  nondiff: bool = False, stateful: bool = False):

@@ -142,6 +142,10 @@ class Plan:
                     owned.add(id(node.outputs[0]))
             else:
                 impl = node.prim.impl
+                if node.prim.fresh and node.prim.nout == 1 and node.outputs and \
+                        node.outputs[0]._v.shape and \
+                        all(id(r) in nonalias for r in readers.get(id(node.outputs[0]), ())):
+                    owned.add(id(node.outputs[0]))  # a new array only lowered calls will see
                 if node.prim.first_only is not None and \
                         all(id(o) not in last for o in node.outputs[1:]):
                     impl = node.prim.first_only

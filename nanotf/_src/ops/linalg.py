@@ -42,6 +42,7 @@ def _mm_vjp_b(g, out, a, b, ta, tb):
 
 
 _matmul.defvjp(_mm_vjp_a, _mm_vjp_b)
+_matmul.fresh = True  # every path above returns a new array
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
