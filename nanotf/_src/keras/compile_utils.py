@@ -106,8 +106,10 @@ class LossesContainer:
                             for n, lo in zip(self._names, self._losses)]
         self._built = True
 
-    def __call__(self, y_true, y_pred, sample_weight=None, regularization_losses=None):
-        """The total loss of a batch (and updates the loss metrics)."""
+    def __call__(self, y_true, y_pred, sample_weight=None, regularization_losses=None,
+                 per_sample=None):
+        """The total loss of a batch (and updates the loss metrics). `per_sample`: each output's
+        per-sample losses, already computed (by `loss.call`), to weight and reduce here."""
         if not self._built:
             self.build(y_pred)
         preds = _flat_outputs(y_pred)
@@ -115,12 +117,16 @@ class LossesContainer:
         sws = _conform(sample_weight, self._names, "sample weights") if len(preds) > 1 \
             else [sample_weight]
         values, means, batch = [], [], None
-        for yt, yp, sw, lo, w, m in zip(ys, preds, sws, self._losses, self._weights,
-                                        self._per_output):
+        for i, (yt, yp, sw, lo, w, m) in enumerate(zip(ys, preds, sws, self._losses,
+                                                       self._weights, self._per_output)):
             if yt is None or lo is None:
                 continue
             yt, yp, sw = match_dtype_and_rank(yt, yp, sw)
-            v = lo(yt, yp, sample_weight=sw)
+            if per_sample is None:
+                v = lo(yt, yp, sample_weight=sw)
+            else:  # what `Loss.__call__` does after `call`
+                v = losses_mod.compute_weighted_loss(per_sample[i], sw,
+                                                     reduction=lo._get_reduction())
             if batch is None:
                 batch = yt._shape_tuple()[0] if yt._shape_tuple() else 1
             if m is not None:

@@ -342,15 +342,25 @@ class Trainer:
                 callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                 verbose=verbose, epochs=1, steps=handler.inferred_steps)
         test_function = self.make_test_function()
+        from nanotf._src.keras import eval_chunks  # it imports the layers, which import this
+
+        chunked = eval_chunks.runner(self, handler, test_function)
         logs: Any = {}
         callbacks.on_test_begin()
         for _, batches in handler.enumerate_epochs():
             self.reset_metrics()
-            with handler.catch_stop_iteration():
-                for step, data in enumerate(batches):
-                    callbacks.on_test_batch_begin(step)
-                    logs = test_function(data)
-                    callbacks.on_test_batch_end(step, logs)
+
+            def per_batch(batches=batches):
+                logs = {}
+                with handler.catch_stop_iteration():
+                    for step, data in enumerate(batches):
+                        callbacks.on_test_batch_begin(step)
+                        logs = test_function(data)
+                        callbacks.on_test_batch_end(step, logs)
+                return logs
+
+            # models that map rows alone: outputs and losses a chunk of batches at a time
+            logs = per_batch() if chunked is None else chunked(callbacks, per_batch)
         logs = callbacks_module.to_python(logs)
         callbacks.on_test_end(logs=logs)
         if return_dict:

@@ -1,0 +1,144 @@
+"""`evaluate` in chunks of batches (row-wise models): the same logs, batch by batch, as the
+ordinary per-batch loop (to the last bits of the BLAS products, whose rounding depends on the
+block shape), and the ordinary loop wherever rows could interact."""
+
+import numpy as np
+import pytest
+
+import nanotf as tf
+from nanotf._src.keras import eval_chunks
+
+keras = tf.keras
+RNG = np.random.RandomState(3)
+N = 2600  # three chunks of 1,024 rows at batch 32, the last batch partial (2600 = 81 * 32 + 8)
+
+
+class _Logs(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def on_test_batch_end(self, batch, logs=None):
+        self.seen.append((batch, {k: float(v) for k, v in logs.items()}))
+
+
+def _both(model, x, y, monkeypatch, **kw):
+    """evaluate's logs per batch and result, chunked and then per batch."""
+    out = []
+    for chunked in (True, False):
+        if not chunked:
+            monkeypatch.setattr(eval_chunks, "runner", lambda *a: None)
+        cb = _Logs()
+        res = model.evaluate(x, y, verbose=0, callbacks=[cb], **kw)
+        out.append((cb.seen, res))
+    monkeypatch.undo()
+    return out
+
+
+def _mlp(loss, out_act=None, metrics=("accuracy",)):
+    keras.utils.set_random_seed(1)
+    m = keras.Sequential([keras.layers.Flatten(input_shape=(6, 5)),
+                          keras.layers.Dense(16, activation="relu"), keras.layers.Dropout(0.3),
+                          keras.layers.Dense(4, activation=out_act)])
+    m.compile(optimizer="adam", loss=loss, metrics=list(metrics))
+    return m
+
+
+def _same_logs(a, b):
+    assert len(a) == len(b)
+    for (i, la), (j, lb) in zip(a, b):
+        assert i == j and la.keys() == lb.keys()
+        for k in la:
+            assert la[k] == pytest.approx(lb[k], rel=1e-6, abs=1e-7), (i, k)
+
+
+@pytest.mark.parametrize("case", ["sparse_logits", "softmax_categorical", "mse"])
+def test_chunked_evaluate_matches_per_batch(case, monkeypatch):
+    x = RNG.rand(N, 6, 5).astype(np.float32)
+    labels = RNG.randint(0, 4, N)
+    if case == "sparse_logits":
+        m, y = _mlp(keras.losses.SparseCategoricalCrossentropy(from_logits=True)), labels
+    elif case == "softmax_categorical":
+        m = _mlp("categorical_crossentropy", "softmax", ("accuracy", "categorical_accuracy"))
+        y = np.eye(4, dtype=np.float32)[labels]
+    else:
+        m, y = _mlp("mse", metrics=("mae",)), RNG.rand(N, 4).astype(np.float32)
+    assert eval_chunks.runner(m, _handler(x, y), m.make_test_function()) is not None
+    (chunked, rc), (plain, rp) = _both(m, x, y, monkeypatch)
+    assert len(chunked) == 82
+    _same_logs(chunked, plain)
+    assert rc == pytest.approx(rp, rel=1e-6)
+
+
+def test_chunked_evaluate_cnn_with_regularizer_and_batch_size(monkeypatch):
+    keras.utils.set_random_seed(2)
+    m = keras.Sequential([
+        keras.layers.Conv2D(4, 3, activation="relu", input_shape=(8, 8, 1),
+                            kernel_regularizer=keras.regularizers.l2(0.01)),
+        keras.layers.MaxPooling2D(2), keras.layers.BatchNormalization(), keras.layers.Flatten(),
+        keras.layers.Dense(3)])
+    m.compile("sgd", keras.losses.SparseCategoricalCrossentropy(from_logits=True), ["accuracy"])
+    x = RNG.rand(700, 8, 8, 1).astype(np.float32)
+    y = RNG.randint(0, 3, 700)
+    (chunked, rc), (plain, rp) = _both(m, x, y, monkeypatch, batch_size=50)
+    assert len(chunked) == 14
+    _same_logs(chunked, plain)
+    assert rc == pytest.approx(rp, rel=1e-6)
+
+
+def _handler(x, y, **kw):
+    from nanotf._src.keras import data_adapter
+
+    return data_adapter.get_data_handler(x=x, y=y, epochs=1, shuffle=False, **kw)
+
+
+def test_models_whose_rows_may_interact_take_the_per_batch_loop():
+    x = RNG.rand(64, 6, 5).astype(np.float32)
+    y = RNG.randint(0, 4, 64)
+    centred = keras.Sequential([keras.layers.Flatten(input_shape=(6, 5)),
+                                keras.layers.Lambda(lambda t: t - tf.reduce_mean(t, 0)),
+                                keras.layers.Dense(4)])
+    batch_act = keras.Sequential([keras.layers.Flatten(input_shape=(6, 5)),
+                                  keras.layers.Dense(4, activation=lambda t: t / tf.reduce_sum(t))])
+    inp = keras.Input((6, 5))
+    op = keras.Model(inp, keras.layers.Dense(4)(keras.layers.Flatten()(inp)) - 1.0)
+
+    class Sub(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.d = keras.layers.Dense(4)
+
+        def call(self, t):
+            return self.d(tf.reshape(t, [-1, 30]))
+
+    for m in (centred, batch_act, op, Sub()):
+        m.compile("sgd", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        assert eval_chunks.runner(m, _handler(x, y), m.make_test_function()) is None, m
+
+    def my_loss(yt, yp):  # may reduce over the batch
+        return tf.reduce_mean(tf.square(yp))
+
+    m = _mlp(my_loss)
+    assert eval_chunks.runner(m, _handler(x, y), m.make_test_function()) is None
+    m = _mlp(keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    h = m.make_test_function()
+    assert eval_chunks.runner(m, _handler(x, y), h) is not None
+    assert eval_chunks.runner(m, _handler(x, y, sample_weight=np.ones(64)), h) is None
+    assert eval_chunks.runner(m, _handler(x, y, steps_per_epoch=1), h) is None
+    ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(32)
+    assert eval_chunks.runner(m, _handler(ds, None), h) is None
+    m.compile("sgd", keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+              run_eagerly=True)
+    assert eval_chunks.runner(m, _handler(x, y), m.make_test_function()) is None
+
+
+def test_a_custom_test_step_is_honoured():
+    class Custom(keras.Sequential):
+        def test_step(self, data):
+            return {"answer": tf.constant(42.0)}
+
+    m = Custom([keras.layers.Flatten(input_shape=(6, 5)), keras.layers.Dense(4)])
+    m.compile("sgd", "mse")
+    x = RNG.rand(40, 6, 5).astype(np.float32)
+    assert m.evaluate(x, RNG.rand(40, 4).astype(np.float32), verbose=0, return_dict=True) == {
+        "answer": 42.0}
