@@ -29,7 +29,7 @@ ROOT = os.path.dirname(HERE)
 WORKLOADS = {
     "add": ("micro_add.py", None, None),
     "W1 fit": ("w1_fit.py", "torch_w1.py", "numpy_w1.py"),
-    "W1 evaluate": ("w1_fit.py --evaluate", "torch_w1.py --evaluate", None),
+    "W1 evaluate": ("w1_fit.py --evaluate", "torch_w1.py --evaluate", "numpy_w1.py --evaluate"),
     "W1 predict": ("w1_fit.py --predict", None, None),
     "W2": ("w2_softmax.py", "torch_w2.py", "numpy_w2.py"),
     "W2 step (tf.function)": ("w2_function.py", None, None),

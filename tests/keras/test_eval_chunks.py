@@ -142,3 +142,33 @@ def test_a_custom_test_step_is_honoured():
     x = RNG.rand(40, 6, 5).astype(np.float32)
     assert m.evaluate(x, RNG.rand(40, 4).astype(np.float32), verbose=0, return_dict=True) == {
         "answer": 42.0}
+
+
+def _functional():
+    keras.utils.set_random_seed(4)
+    inner = keras.Sequential([keras.layers.Dense(8, activation="tanh", input_shape=(30,))])
+    inp = keras.Input((6, 5))
+    out = keras.layers.Dense(3, activation="softmax")(inner(keras.layers.Flatten()(inp)))
+    m = keras.Model(inp, out)
+    m.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
+    return m
+
+
+def test_functional_and_nested_models_and_fit_validation(monkeypatch):
+    x = RNG.rand(1500, 6, 5).astype(np.float32)
+    y = RNG.randint(0, 3, 1500)
+    m = _functional()
+    assert eval_chunks.runner(m, _handler(x, y), m.make_test_function()) is not None
+    (chunked, rc), (plain, rp) = _both(m, x, y, monkeypatch)
+    _same_logs(chunked, plain)
+    assert rc == pytest.approx(rp, rel=1e-6)
+    # fit's validation runs evaluate: the same validation logs either way
+    fits = []
+    for chunked in (True, False):
+        if not chunked:
+            monkeypatch.setattr(eval_chunks, "runner", lambda *a: None)
+        fits.append(_functional().fit(x, y, epochs=2, verbose=0, shuffle=False,
+                                      validation_data=(x[:600], y[:600])).history)
+    assert fits[0].keys() == fits[1].keys() and "val_accuracy" in fits[0]
+    for k in fits[0]:
+        assert fits[0][k] == pytest.approx(fits[1][k], rel=1e-5), k
