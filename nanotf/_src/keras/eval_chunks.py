@@ -110,7 +110,10 @@ def runner(model, handler, test_function):
     rows = min(CHUNK_ROWS, CHUNK_BYTES // max(1, _row_bytes(model)))
     if rows < 2 * handler._bs:
         return None  # too little to gain over the batches themselves
-    return _Runner(model, container, x, y, handler._n, handler._bs, rows)
+    steps = getattr(test_function, "_nanotf_chunk_steps", None)
+    if steps is None or steps.container is not container:  # traced once per compiled model
+        steps = test_function._nanotf_chunk_steps = _Steps(model, container)
+    return _Runner(steps, x, y, handler._n, handler._bs, rows)
 
 
 def _row_bytes(model) -> int:
@@ -138,11 +141,12 @@ def _flat_layers(model):
             yield layer
 
 
-class _Runner:
-    def __init__(self, model, container, x, y, n, batch_size, rows):
+class _Steps:
+    """The two traced steps of chunked evaluation for one compiled model (kept on its test
+    function, so later `evaluate` calls reuse the traces)."""
+
+    def __init__(self, model, container):
         self.model, self.container = model, container
-        self.x, self.y, self.n, self.bs = x, y, n, batch_size
-        self.chunk = rows // batch_size * batch_size
         self.chunk_fn = function_mod.Function(self._chunk, name="evaluate_chunk",
                                               autograph=False)
         self.batch_fn = function_mod.Function(self._batch, name="test_function",
@@ -165,33 +169,48 @@ class _Runner:
                        per_sample=[per_sample])
         return m.compute_metrics(None, y, y_pred, None)
 
-    def _usable(self, y_pred, per) -> bool:
+    def usable(self, y_pred, per) -> bool:
         c = self.container
         return (c._built and len(c._losses) == 1 and c._losses[0] is not None
                 and _rowwise_loss(c._losses[0]) and y_pred._v.ndim >= 1
                 and per._v.ndim >= 1 and len(y_pred._v) == len(per._v))
 
+
+class _Runner:
+    def __init__(self, steps, x, y, n, batch_size, rows):
+        self.steps = steps
+        self.x, self.y, self.n, self.bs = x, y, n, batch_size
+        self.chunk = rows // batch_size * batch_size
+
     def __call__(self, callbacks, fallback):
         """Runs every batch; `fallback()` runs the ordinary loop instead (returns its logs)."""
         x, y, n, bs, chunk = self.x, self.y, self.n, self.bs, self.chunk
+        chunk_fn, batch_fn = self.steps.chunk_fn, self.steps.batch_fn
+        full = None  # the batch step's trace for full batches
         logs: dict = {}
         for c0 in range(0, n, chunk):
             xc, yc = x[c0:c0 + chunk], y[c0:c0 + chunk]
             if c0 == 0:
                 try:  # bad data or shapes: the per-batch loop reports them as TF does
-                    y_pred, per = self.chunk_fn(tensor_of(xc), tensor_of(yc))
+                    y_pred, per = chunk_fn(tensor_of(xc), tensor_of(yc))
                 except Exception:  # noqa: BLE001
                     return fallback()
-                if not self._usable(y_pred, per):
+                if not self.steps.usable(y_pred, per):
                     return fallback()
             else:
-                y_pred, per = self.chunk_fn(tensor_of(xc), tensor_of(yc))
+                y_pred, per = chunk_fn(tensor_of(xc), tensor_of(yc))
             pv, ppv = y_pred._v, per._v
             for s in range(c0, min(c0 + chunk, n), bs):
                 step = s // bs
                 callbacks.on_test_batch_begin(step)
-                lo, hi = s - c0, s - c0 + bs
-                logs = self.batch_fn(tensor_of(y[s:s + bs]), tensor_of(pv[lo:hi]),
-                                     tensor_of(ppv[lo:hi]))
+                lo = s - c0
+                args = [tensor_of(y[s:s + bs]), tensor_of(pv[lo:lo + bs]),
+                        tensor_of(ppv[lo:lo + bs])]
+                if full is not None and len(args[0]._v) == bs:
+                    logs = full._call_flat(args)  # the full-batch trace, without re-keying
+                else:
+                    logs = batch_fn(*args)
+                    if full is None and len(args[0]._v) == bs:
+                        full = batch_fn.get_concrete_function(*args)
                 callbacks.on_test_batch_end(step, logs)
         return logs
