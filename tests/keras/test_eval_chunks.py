@@ -111,7 +111,10 @@ def test_models_whose_rows_may_interact_take_the_per_batch_loop():
         def call(self, t):
             return self.d(tf.reshape(t, [-1, 30]))
 
-    for m in (centred, batch_act, op, Sub()):
+    inp = keras.Input((6, 5))
+    noisy = keras.Model(inp, keras.layers.Dense(4)(keras.layers.Dropout(0.5)(
+        keras.layers.Flatten()(inp), training=True)))
+    for m in (centred, batch_act, op, Sub(), noisy):
         m.compile("sgd", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
         assert eval_chunks.runner(m, _handler(x, y), m.make_test_function()) is None, m
 

@@ -69,6 +69,9 @@ def _rowwise_model(model) -> bool:
 
     if type(model) not in (Sequential, Functional):
         return False
+    for node in getattr(model, "_network_nodes", None) or ():
+        if any(v is not None and v is not False for v in (node.kwargs or {}).values()):
+            return False  # e.g. Dropout(...)(x, training=True): noise drawn per chunk, not batch
     return all(_rowwise_layer(sub) for sub in model.layers)
 
 
