@@ -114,7 +114,9 @@ def test_models_whose_rows_may_interact_take_the_per_batch_loop():
     inp = keras.Input((6, 5))
     noisy = keras.Model(inp, keras.layers.Dense(4)(keras.layers.Dropout(0.5)(
         keras.layers.Flatten()(inp), training=True)))
-    for m in (centred, batch_act, op, Sub(), noisy):
+    over_batch = keras.Sequential([keras.layers.Flatten(input_shape=(6, 5)),
+                                   keras.layers.Dense(4), keras.layers.Softmax(axis=0)])
+    for m in (centred, batch_act, op, Sub(), noisy, over_batch):
         m.compile("sgd", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
         assert eval_chunks.runner(m, _handler(x, y), m.make_test_function()) is None, m
 

@@ -37,9 +37,10 @@ _ROWWISE_LAYERS = (
     layers.BatchNormalization, layers.Embedding, layers.ZeroPadding2D, layers.UpSampling2D,
 )
 _CONVS = (layers.Conv1D, layers.Conv2D, layers.Conv2DTranspose)
-_ACTIVATIONS = frozenset(v for k, v in vars(activations).items()
-                         if callable(v) and not k.startswith("_") and k not in (
-                             "get", "serialize", "deserialize"))
+_ACTIVATIONS = frozenset(v for k, v in vars(activations).items()  # the module's own functions
+                         if getattr(v, "__module__", None) == activations.__name__
+                         and callable(v) and not k.startswith("_")
+                         and k not in ("get", "serialize", "deserialize"))
 # the built-in per-sample loss functions (each reduces the class / feature axis only)
 _LOSS_FNS = frozenset((
     losses_mod.mean_squared_error, losses_mod.mean_absolute_error,
@@ -58,6 +59,9 @@ def _rowwise_layer(layer) -> bool:
         return _rowwise_model(layer)
     if type(layer) not in _ROWWISE_LAYERS or getattr(layer, "activity_regularizer", None):
         return False  # exact classes only: a subclass may redefine `call`
+    axis = getattr(layer, "axis", None)  # Softmax, BatchNormalization: never over the batch axis
+    if axis is not None and 0 in (axis if isinstance(axis, (list, tuple)) else [axis]):
+        return False
     act = getattr(layer, "activation", None)
     return act is None or act in _ACTIVATIONS
 
