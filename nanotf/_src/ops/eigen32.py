@@ -94,21 +94,28 @@ def _libm_fn(name: str):
     return fn
 
 
-def _elementwise32(packet, name, a, scalar_only=False):
+def _elementwise32(packet, name, a):
     shape = np.shape(a)
     flat = np.ascontiguousarray(a).reshape(-1)
-    n = 0 if scalar_only else flat.size - flat.size % _PACKET
+    n = flat.size - flat.size % _PACKET
     out = np.empty_like(flat)
     with np.errstate(all="ignore"):
         if n:
             out[:n] = packet(flat[:n])
-        tail = flat[n:]
-        fn = _libm_fn(name) if tail.size else None
-        if fn is not None:
-            out[n:] = _expf_libm(tail, fn) if name == "expf" else [fn(v) for v in tail.tolist()]
-        else:
-            out[n:] = getattr(np, name[:3])(tail.astype(np.float64)).astype(_f32)
+        if n < flat.size:
+            out[n:] = _scalar32(name, flat[n:])
     return out.reshape(shape)
+
+
+def _scalar32(name: str, a):
+    """glibc `expf`/`logf` of every element of a float32 array (Eigen's scalar path; float64
+    NumPy rounded to float32 without a loadable libm). Call under `np.errstate`."""
+    fn = _libm_fn(name)
+    if fn is None:
+        return getattr(np, name[:3])(a.astype(np.float64)).astype(_f32)
+    if name == "expf":
+        return _expf_libm(a, fn)
+    return np.fromiter(map(fn, a.reshape(-1).tolist()), _f32, a.size).reshape(a.shape)
 
 
 def _expf_libm(x, expf):
@@ -160,8 +167,7 @@ def _exp_rows32(a):
         if nv:
             out[..., :nv] = _exp_packet(np.ascontiguousarray(a[..., :nv]))
         if nv < n:
-            tail = np.ascontiguousarray(a[..., nv:])
-            out[..., nv:] = _elementwise32(_exp_packet, "expf", tail, scalar_only=True)
+            out[..., nv:] = _scalar32("expf", np.ascontiguousarray(a[..., nv:]))
     return out
 
 
@@ -226,17 +232,9 @@ def _xent_parts(xp, logits, need_e=True):
     nv = n - n % _PACKET
     with np.errstate(all="ignore"):
         packet = _exp_packet(sh)
-        s = _rowsum_split(packet[..., :nv], _expf_scalar(sh[..., nv:]) if nv < n else
+        s = _rowsum_split(packet[..., :nv], _scalar32("expf", sh[..., nv:]) if nv < n else
                           packet[..., nv:])
         k = sh.size % _PACKET if need_e else 0
         if k:  # after the sum, which read `packet`
-            packet.reshape(-1)[-k:] = _expf_scalar(sh.reshape(-1)[-k:])
+            packet.reshape(-1)[-k:] = _scalar32("expf", sh.reshape(-1)[-k:])
     return sh, packet if need_e else None, s
-
-
-def _expf_scalar(a):
-    """glibc `expf` of every element (Eigen's scalar path); call under `np.errstate`."""
-    fn = _libm_fn("expf")
-    if fn is None:
-        return np.exp(a.astype(np.float64)).astype(_f32)
-    return _expf_libm(a, fn)

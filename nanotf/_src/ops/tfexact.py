@@ -20,10 +20,8 @@ _MAX_WORK = 512  # m * n * k up to which the exact (Python-speed) path is taken
 def wants_plain_matvec(a, b, ta: bool, tb: bool) -> bool:
     """Whether `a @ b` is a float32 matrix-vector product with k <= 3, which TF computes as a
     plain k-order sum of rounded products (measured on TF 2.21: no fused multiply-adds), while
-    BLAS kernels differ by machine (some fuse)."""
-    return (not ta and not tb and a.ndim == 2 and b.ndim == 2 and b.shape[1] == 1
-            and a.shape[0] > 1 and 2 <= b.shape[0] <= 3  # a 1x1 result takes a dot path in TF
-            and a.dtype is _F32 and b.dtype is _F32)
+    BLAS kernels differ by machine (some fuse). A 1x1 result takes a dot path in TF."""
+    return a.ndim == 2 and b.ndim == 2 and route(a, b, ta, tb) == 2
 
 
 def route(a, b, ta: bool, tb: bool) -> int:
@@ -42,7 +40,7 @@ def route(a, b, ta: bool, tb: bool) -> int:
     if (m * k * nb <= _MAX_WORK and m * n * k <= _MAX_WORK and k >= 2
             and (ta or (n > 1 and not tb))):
         return 1
-    # see wants_plain_matvec
+    # a plain matrix-vector product with k <= 3 and more than one row: see wants_plain_matvec
     if nb == 1 and not ta and not tb and sa[0] > 1 and 2 <= sb[0] <= 3:
         return 2
     return 0
