@@ -20,6 +20,7 @@ from nanotf._src.backend import np
 from nanotf._src.keras import activations, compile_utils, layers
 from nanotf._src.keras import losses as losses_mod
 from nanotf._src.keras.functional import Functional, InputLayer
+from nanotf._src.keras.sequential import Sequential
 from nanotf._src.keras.trainer import Trainer
 from nanotf._src.tensor import tensor_of
 
@@ -53,8 +54,6 @@ _LOSS_FNS = frozenset((
 
 
 def _rowwise_layer(layer) -> bool:
-    from nanotf._src.keras.sequential import Sequential
-
     if type(layer) in (Sequential, Functional):  # a nested model of row-wise layers
         return _rowwise_model(layer)
     if type(layer) not in _ROWWISE_LAYERS or getattr(layer, "activity_regularizer", None):
@@ -69,8 +68,6 @@ def _rowwise_layer(layer) -> bool:
 def _rowwise_model(model) -> bool:
     """Whether `model` is a Sequential or functional model of row-wise layers only (a TFOpLambda,
     e.g. `tf.reduce_mean(x, 0)` on a Keras tensor, is not one)."""
-    from nanotf._src.keras.sequential import Sequential
-
     if type(model) not in (Sequential, Functional):
         return False
     for node in getattr(model, "_network_nodes", None) or ():
@@ -177,10 +174,11 @@ class _Steps:
         return m.compute_metrics(None, y, y_pred, None)
 
     def usable(self, y_pred, per) -> bool:
+        """Whether the first chunk gave one output and one per-sample loss per row (`runner`
+        checked the loss itself)."""
         c = self.container
         return (c._built and len(c._losses) == 1 and c._losses[0] is not None
-                and _rowwise_loss(c._losses[0]) and y_pred._v.ndim >= 1
-                and per._v.ndim >= 1 and len(y_pred._v) == len(per._v))
+                and y_pred._v.ndim >= 1 and per._v.ndim >= 1 and len(y_pred._v) == len(per._v))
 
 
 class _Runner:
