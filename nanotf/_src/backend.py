@@ -59,6 +59,12 @@ def asnumpy(a):
 # package); with another BLAS, or no /proc, nothing changes.
 
 _PARALLEL_FLOPS = 32e6
+# A product with at least 256 rows and a depth of at least 256 gives each thread enough work per
+# synchronisation from this size on: W2's 256x784x10 products take ~65-100 us on two threads
+# against ~130-150 us on one, in the traced step too. W1's 32x784x128 products (32 rows, or depth
+# 32 for the weight gradient) stay on one thread, where two measured slower inside the step.
+_PARALLEL_FLOPS_DEEP = 3e6
+_DEEP = 256
 
 
 class _Blas:
@@ -123,7 +129,11 @@ def matmul(a, b, out=None):
             flops *= max(1, b.size // max(1, b.shape[-1] * b.shape[-2]))
         if not _blas.probed:
             _probe_blas()
-        n = 1 if flops < _PARALLEL_FLOPS or _blas.pinned else _blas.default
+        if flops >= _PARALLEL_FLOPS or (flops >= _PARALLEL_FLOPS_DEEP and a.shape[-1] >= _DEEP
+                                        and a.shape[-2] >= _DEEP):
+            n = 1 if _blas.pinned else _blas.default
+        else:
+            n = 1
         if n != _blas.current:
             blas_threads(n)
     return np.matmul(a, b) if out is None else np.matmul(a, b, out=out)
