@@ -43,6 +43,12 @@ def _ops():
 _OPS = None
 
 
+def _identity():
+    from nanotf._src.ops.array import _identity as prim
+
+    return prim
+
+
 class GradientTape:
     """Records operations for automatic differentiation, as `tf.GradientTape`.
 
@@ -167,6 +173,13 @@ class GradientTape:
         snaps.append(t)
         self._watched[id(t)] = t
         self._roots[id(t)] = None
+        tapes = dispatch._tapes
+        if len(tapes) > 1:  # outer tapes learn that `t` is the variable, or a second-order
+            for outer in tapes:  # gradient through this tape's backward ops would miss it
+                if outer is self:
+                    break
+                if outer._recording:
+                    outer._maybe_record(_identity(), (var,), t, {}, True)
         return t
 
     # --- gradients -------------------------------------------------------------------------

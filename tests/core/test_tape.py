@@ -310,3 +310,24 @@ def test_optimizer_style_update_after_gradient():
             loss = tf.reduce_sum(v * v)
         v.assign_sub(0.25 * g.gradient(loss, v))
     assert v.numpy().tolist() == [0.125, 0.25]
+
+
+def test_second_order_through_variables_read_by_both_tapes():
+    # values from TF 2.21: the inner tape's reads of `w`, `b` and `x` must reach the outer tape
+    x = tf.Variable(3.0)
+    with tf.GradientTape() as outer:
+        with tf.GradientTape() as inner:
+            y = x * x * x
+        dy = inner.gradient(y, x)
+    assert (dy.numpy(), outer.gradient(dy, x).numpy()) == (27.0, 18.0)
+    w = tf.Variable([[1.0, 2.0], [3.0, -1.0]])
+    b = tf.Variable([0.5, -0.5])
+    xi = tf.constant([[0.3, -0.2]])
+    with tf.GradientTape() as outer:  # a gradient penalty, as WGAN-GP writes it
+        with tf.GradientTape() as inner:
+            inner.watch(xi)
+            out = tf.reduce_sum(tf.nn.sigmoid(tf.matmul(xi, w) + b))
+        gp = tf.reduce_sum(inner.gradient(out, xi) ** 2)
+    gw, gb = outer.gradient(gp, [w, b])
+    np.testing.assert_allclose(gw.numpy(), [[0.33154, 0.33877], [0.26858, 0.25772]], atol=2e-5)
+    np.testing.assert_allclose(gb.numpy(), [-0.11006, -0.07096], atol=2e-5)
