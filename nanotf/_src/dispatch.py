@@ -54,6 +54,9 @@ class Primitive:
     # True when the impl always returns a new array (never a view of an input): compiled plans
     # may then let a following elementwise op write into it (e.g. the bias add after a matmul)
     fresh = False
+    # False for primitives made per call (custom gradients, eager control flow): their rules close
+    # over that call's values, so a compiled backward pass (tape_replay) must not be kept for them
+    replay = True
 
     def __init__(self, impl: Callable, name: str, kind: str = "nary", nout: int = 1,
                  nondiff: bool = False, stateful: bool = False):

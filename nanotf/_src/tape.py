@@ -12,7 +12,7 @@ import enum
 import functools
 import weakref
 
-from nanotf._src import backend, dispatch, nest
+from nanotf._src import backend, dispatch, nest, tape_replay
 from nanotf._src.backend import np
 from nanotf._src.dispatch import Primitive
 from nanotf._src.tensor import Tensor, _wrap, convert_to_tensor, tensor_of
@@ -210,7 +210,14 @@ class GradientTape:
         was = self._recording
         self._recording = False
         try:
-            grads = self._sweep(flat_t, flat_src, ogs, uc)
+            grads = None
+            # a repeated structure runs as a compiled plan (see tape_replay), unless the backward
+            # ops must be seen: by another recording tape (higher order) or a graph being built
+            if ogs is None and dispatch.context.graph is None and not dispatch._CUPY and not any(
+                    t._recording for t in dispatch._tapes):
+                grads = tape_replay.gradient(self, flat_t, flat_src, uc)
+            if grads is None:
+                grads = self._sweep(flat_t, flat_src, ogs, uc)
         finally:
             self._recording = was
         w = self._watched
@@ -518,6 +525,7 @@ def custom_gradient(f=None):
 
         prim = Primitive(lambda xp, *a: None, "CustomGradient", nout=len(flat_out))
         prim.vjps = vjp_all
+        prim.replay = False
         res = tuple(flat_out) if len(flat_out) > 1 else flat_out[0]
         dispatch._record(prim, tuple(inputs) + tuple(variables), res, {})
         return nest.pack_sequence_as(result, flat_out)

@@ -78,6 +78,7 @@ def _node(name, impl, rematerialize, inputs, abstracts, stateful):
     prim = Primitive(impl, name, nout=len(abstracts), stateful=stateful)
     prim.shape_fn = lambda ins, attrs: list(abstracts)
     prim.vjps = _remat_vjp(name, rematerialize)
+    prim.replay = False
     return bind(prim, *inputs)
 
 
