@@ -6,6 +6,8 @@ A Tensor wraps one immutable array (`_v`). Its Python operators are installed by
 
 from __future__ import annotations
 
+import itertools
+
 from nanotf._src import dtypes
 from nanotf._src.backend import asnumpy, np
 from nanotf._src.dtypes import DType, from_numpy
@@ -363,6 +365,10 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
     return _wrap(_infer(value))
 
 
+_LIST_TYPE = {list}
+_chain = itertools.chain.from_iterable
+
+
 def _float_rows(value):
     """`np.asarray(value)` for a list of equal-length lists of numbers that NumPy reads as floats
     (a column of targets, say), from one flat list: NumPy's discovery of nested lists costs about
@@ -371,11 +377,10 @@ def _float_rows(value):
     if not n or type(value[0]) is not list:
         return None
     k = len(value[0])
-    flat = []
-    for r in value:
-        if type(r) is not list or len(r) != k:
-            return None
-        flat += r
+    # every row a list of k values: checked and flattened by C-level iteration, not a Python loop
+    if set(map(type, value)) != _LIST_TYPE or set(map(len, value)) != {k}:
+        return None
+    flat = list(_chain(value))
     try:
         a = np.array(flat)
     except ValueError:  # mixed nesting
