@@ -188,7 +188,7 @@ def bind(prim: Primitive, *inputs: Tensor, **attrs):
     except (ValueError, IndexError) as e:
         raise _op_error(prim, inputs, e) from None
     if prim.nout == 1:
-        if var and _aliases(out, inputs):
+        if var and not prim.fresh and _aliases(out, inputs):
             out = out.copy()  # a view would change when the variable is updated in place
         res = Tensor.__new__(Tensor)
         res._v = out

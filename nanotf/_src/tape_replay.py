@@ -55,18 +55,20 @@ def gradient(tape, targets, sources, uc):
             if not prim.replay:
                 return None
             add(prim)
-            for group in (inputs, outs):
-                for x in group:  # each value's slot: its first position in `leaves`
-                    i = get(id(x))
-                    if i is None:
-                        i = pos[id(x)] = len(leaves)
-                        leaves.append(x)
-                    add(i)
-                add(-1)  # ends the group, so the flat key reads back one way only
-            if attrs:
-                add(tuple(attrs.items()))
-            else:
-                add(None)
+            for x in inputs:  # each value's slot: its first position in `leaves`
+                i = get(id(x))
+                if i is None:
+                    i = pos[id(x)] = len(leaves)
+                    leaves.append(x)
+                add(i)
+            add(-1)  # ends the group, so the flat key reads back one way only
+            for x in outs:  # new values (bind made them), unless a rule recorded one twice
+                if id(x) in pos:
+                    return None
+                pos[id(x)] = len(leaves)
+                leaves.append(x)
+            add(len(outs))
+            add(tuple(attrs.items()) if attrs else None)
         for t in targets:
             i = get(id(t))
             if i is None:
