@@ -136,6 +136,9 @@ def _div_no_nan(node, ins, out, args, const):
     return None
 
 
+_ONE_HOT_TABLE = 1024  # depths up to which a one-hot is a row lookup in a (depth + 1, depth) table
+
+
 def _one_hot(node, ins, out, args, const):
     idx, on, off = ins
     axis = node.attrs["axis"]
@@ -148,6 +151,14 @@ def _one_hot(node, ins, out, args, const):
         a, b = node.inputs[1], node.inputs[2]
         if not (a._symbolic or b._symbolic or a._is_variable or b._is_variable) and \
                 a._v == 1 and b._v == 0 and out.dtype.kind in "fiu":  # the usual 1/0 values
+            if depth <= _ONE_HOT_TABLE and idx.dtype.kind == "i" and depth > 0:
+                # rows of an identity table (its last row zeros): an index read as unsigned
+                # and capped at `depth` picks the zero row for negatives and indices >= depth
+                u = np.dtype(f"u{idx.dtype.itemsize}")
+                table = const(np.eye(depth + 1, depth, dtype=out.dtype))
+                cap = const(u.type(depth))
+                return Expr(f"{table}.take({const(np.minimum)}({args[0]}.view({const(u)}), "
+                            f"{cap}), axis=0)", fresh=True)
             return Expr(f"{hit}.astype({const(out.dtype)})", fresh=True)
         return Expr(f"{const(np.where)}({const(np.equal)}({args[0]}[..., None], {rng}), "
                     f"{args[1]}, {args[2]})", fresh=True)

@@ -76,6 +76,11 @@ def test_one_hot_out_of_range_and_values():
     _same(lambda i: tf.one_hot(i, 4, on_value=5.0, off_value=-1.0), idx)
     big = tf.constant(np.array([0, 255, 7], np.uint8))
     _same(lambda i: tf.one_hot(i, 300), big)
+    wide = tf.constant(np.array([[-3, 0, 5], [2**31 - 1, -(2**31), 4]], np.int64))
+    for depth in (1, 6, 2000):  # the table lookup, and the comparison beyond its depths
+        for dt in (tf.float32, tf.int32):
+            assert "take" in _same(lambda i, d=depth, t=dt: tf.one_hot(i, d, dtype=t), wide) \
+                or depth > 1024
 
 
 def test_boolean_mask_and_its_gradient():
