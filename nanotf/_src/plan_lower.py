@@ -127,9 +127,20 @@ def _argmax(node, ins, out, args, const):
     return None
 
 
+def _div_no_nan_0d(x, y):
+    """`divide_no_nan` of two 0-d arrays (a metric's total / count, per step): `bool(y)` is
+    False for 0 and -0 only (NaN is true), as `y != 0`, at a third of `where=`'s cost."""
+    out = np.zeros((), x.dtype)
+    if y:
+        np.divide(x, y, out=out)
+    return out
+
+
 def _div_no_nan(node, ins, out, args, const):
     # `x / y`, 0 where y == 0: the divide skips those elements (no warnings, as the impl)
     if _same_float(ins, out) and _static(out):
+        if tuple(out.shape) == () and tuple(ins[0].shape) == () and tuple(ins[1].shape) == ():
+            return Expr(f"{const(_div_no_nan_0d)}({args[0]}, {args[1]})", fresh=True)
         zeros = f"{const(np.zeros)}({const(tuple(out.shape))}, {const(out.dtype)})"
         return Expr(f"{const(np.divide)}({args[0]}, {args[1]}, out={zeros}, "
                     f"where={args[1]} != 0)", fresh=True)

@@ -68,6 +68,9 @@ def test_divide_no_nan_zero_denominators():
     x = tf.constant([1.0, np.nan, -0.0, 4.0, np.inf])
     y = tf.constant([0.0, 0.0, 2.0, -0.0, 5.0])
     _same(lambda x, y: tf.math.divide_no_nan(x, y), x, y)
+    for a, b in zip(x.numpy(), y.numpy()):  # scalars (a metric's result) take their own path
+        for d in (b, np.float32(np.nan), np.float32(np.inf), np.float32(-0.0)):
+            _same(lambda x, y: tf.math.divide_no_nan(x, y), tf.constant(a), tf.constant(d))
 
 
 def test_one_hot_out_of_range_and_values():
