@@ -295,10 +295,14 @@ class MeanMetricWrapper(Mean):
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         """Applies `fn` to the batch and averages the matches."""
+        super().update_state(self._values(y_true, y_pred), sample_weight)
+
+    def _values(self, y_true, y_pred) -> Tensor:
+        """`fn`'s per-sample values, before they are averaged."""
         y_true = ops.cast(y_true, self._dtype)
         y_pred = ops.cast(y_pred, self._dtype)
         y_pred, y_true = L.squeeze_or_expand_dimensions(y_pred, y_true)
-        super().update_state(self._fn(y_true, y_pred, **self._fn_kwargs), sample_weight)
+        return self._fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self) -> dict:
         cfg = super().get_config()
@@ -334,11 +338,18 @@ def _wrapper(cls_name: str, fn: Callable, default: str, params: tuple = ()) -> t
         "__init__": __init__, "__doc__": doc, "__module__": __name__, "__qualname__": cls_name})
 
 
-def _cosine(y_true, y_pred, axis=-1):
+def cosine_similarity(y_true, y_pred, axis: int = -1) -> Tensor:
+    """The cosine similarity of `y_true` and `y_pred` along `axis` (1 for equal directions):
+    the metric named 'cosine_similarity' (the loss of that name is its negative).
+
+    Example:
+      >>> tf.keras.metrics.get('cosine_similarity')([[0., 1.]], [[1., 1.]]).numpy()
+      array([0.70710677], dtype=float32)
+    """
     return ops.negative(L.cosine_similarity(y_true, y_pred, axis=axis))
 
 
-_cosine.__name__ = "cosine_similarity"
+_cosine = cosine_similarity
 
 Accuracy = _wrapper("Accuracy", accuracy, "accuracy")
 BinaryAccuracy = _wrapper("BinaryAccuracy", _binary_matches, "binary_accuracy",
