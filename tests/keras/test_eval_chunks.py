@@ -177,3 +177,72 @@ def test_functional_and_nested_models_and_fit_validation(monkeypatch):
     assert fits[0].keys() == fits[1].keys() and "val_accuracy" in fits[0]
     for k in fits[0]:
         assert fits[0][k] == pytest.approx(fits[1][k], rel=1e-5), k
+
+
+class _StateReader(_Logs):
+    """Also reads every metric's variables in each batch's callback."""
+
+    def on_test_batch_end(self, batch, logs=None):
+        super().on_test_batch_end(batch, logs)
+        self.seen.append(tuple(float(v.numpy()) for m in self.model.metrics
+                               for v in m.variables))
+
+
+@pytest.mark.parametrize("case", ["sparse_logits", "softmax_categorical", "mse", "binary"])
+def test_batch_summaries_equal_the_per_batch_step_bit_for_bit(case, monkeypatch):
+    """Within chunked evaluate, whole batches' metric updates are computed together: the logs,
+    the metric variables seen by callbacks and the results keep every bit."""
+    x = RNG.rand(N, 6, 5).astype(np.float32)
+    labels = RNG.randint(0, 4, N)
+    if case == "sparse_logits":
+        m = _mlp(keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                 metrics=("accuracy", keras.metrics.SparseTopKCategoricalAccuracy(k=2)))
+        y = labels
+    elif case == "softmax_categorical":
+        m = _mlp("categorical_crossentropy", "softmax", ("accuracy", "categorical_accuracy",
+                                                         "top_k_categorical_accuracy"))
+        y = np.eye(4, dtype=np.float32)[labels]
+    elif case == "mse":
+        m, y = _mlp("mse", metrics=("mae", "mse", "cosine_similarity")), RNG.rand(N, 4)
+    else:
+        m = _mlp("binary_crossentropy", "sigmoid", ("accuracy", keras.metrics.BinaryAccuracy()))
+        y = (RNG.rand(N, 4) > 0.5).astype(np.float32)
+    runs = []
+    for summarise in (True, False):
+        if not summarise:
+            monkeypatch.setattr(eval_chunks._Steps, "summarise", lambda self: False)
+        cb = _StateReader()
+        res = m.evaluate(x, y, verbose=0, callbacks=[cb], batch_size=32)
+        runs.append((cb.seen, res))
+    monkeypatch.undo()
+    assert len(runs[0][0]) == 2 * 82
+    assert runs[0] == runs[1]
+    steps = m.make_test_function()._nanotf_chunk_steps
+    assert steps.summary is True
+
+
+def test_batch_summaries_step_aside_for_other_metrics_and_losses():
+    x = RNG.rand(300, 6, 5).astype(np.float32)
+    y = RNG.randint(0, 4, 300)
+    sparse = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    def own(yt, yp):
+        return tf.reduce_mean(yp, -1)
+
+    class Counting(keras.metrics.SparseCategoricalAccuracy):
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            super().update_state(y_true, y_pred, sample_weight)
+
+    regular = keras.Sequential([keras.layers.Flatten(input_shape=(6, 5)), keras.layers.Dense(
+        4, kernel_regularizer=keras.regularizers.l2(0.1))])
+    regular.compile("adam", sparse, ["accuracy"])
+    for m in (_mlp(sparse, metrics=(own,)), _mlp(sparse, metrics=(Counting(),)),
+              regular, _mlp(keras.losses.SparseCategoricalCrossentropy(
+                  from_logits=True, reduction="sum"))):
+        m.evaluate(x, y, verbose=0)
+        steps = getattr(m.make_test_function(), "_nanotf_chunk_steps", None)
+        assert steps is not None and steps.summary is False, m.metrics_names
+    m = _mlp(sparse)
+    m.compile("adam", sparse, weighted_metrics=["accuracy"])
+    m.evaluate(x, y, verbose=0)
+    assert m.make_test_function()._nanotf_chunk_steps.summary is False

@@ -19,6 +19,7 @@ from nanotf._src import function as function_mod
 from nanotf._src.backend import np
 from nanotf._src.keras import activations, compile_utils, layers
 from nanotf._src.keras import losses as losses_mod
+from nanotf._src.keras import metrics as metrics_mod
 from nanotf._src.keras.functional import Functional, InputLayer
 from nanotf._src.keras.sequential import Sequential
 from nanotf._src.keras.trainer import Trainer
@@ -74,6 +75,16 @@ def _rowwise_model(model) -> bool:
         if any(v is not None and v is not False for v in (node.kwargs or {}).values()):
             return False  # e.g. Dropout(...)(x, training=True): noise drawn per chunk, not batch
     return all(_rowwise_layer(sub) for sub in model.layers)
+
+
+# built-in per-sample metric functions (each row's value depends on that row only)
+_METRIC_FNS = _LOSS_FNS | frozenset((
+    metrics_mod.accuracy, metrics_mod._binary_matches, metrics_mod.binary_accuracy,
+    metrics_mod._sparse_matches, metrics_mod.sparse_categorical_accuracy,
+    metrics_mod.categorical_accuracy, metrics_mod.top_k_categorical_accuracy,
+    metrics_mod.sparse_top_k_categorical_accuracy, metrics_mod._cosine,
+))
+_F32 = np.dtype(np.float32)
 
 
 def _rowwise_loss(loss) -> bool:
@@ -155,6 +166,10 @@ class _Steps:
                                               autograph=False)
         self.batch_fn = function_mod.Function(self._batch, name="test_function",
                                               autograph=False)
+        self.values_fn = function_mod.Function(self._metric_values, name="evaluate_metrics",
+                                               autograph=False)
+        self.summary = None  # decided once the first batch has built the metrics
+        self.metrics: list = []
 
     def _chunk(self, x, y):
         """The outputs and per-sample losses of a chunk of rows."""
@@ -173,6 +188,38 @@ class _Steps:
                        per_sample=[per_sample])
         return m.compute_metrics(None, y, y_pred, None)
 
+    def _metric_values(self, y, y_pred):
+        """Each compiled metric's per-sample values for a chunk (as its `update_state` makes)."""
+        yt, yp, _ = compile_utils.match_dtype_and_rank(y, y_pred, None)
+        return [m._values(yt, yp) for m in self.metrics]
+
+    def summarise(self):
+        """Whether the loss and metric updates of whole batches can be computed for a chunk at
+        once (`_Summary`): after the first batch built them, every metric must be the loss mean
+        or a built-in per-sample metric over float32, with no loss weight or regularisation."""
+        if self.summary is not None:
+            return self.summary
+        m, c = self.model, self.container
+        ok = (c._built and len(c._losses) == 1 and c._weights == [None]
+              and c._per_output == [None] and not getattr(m, "losses", None)
+              and c._losses[0]._get_reduction() == losses_mod.Reduction.SUM_OVER_BATCH_SIZE)
+        compiled = getattr(m, "compiled_metrics", None)
+        if ok and compiled is not None and compiled._built and not any(compiled._weighted):
+            self.metrics = list(compiled._in_order)
+            ok = m.metrics == [c._total_loss_mean] + self.metrics
+            for x in [c._total_loss_mean] + self.metrics:
+                ok = ok and x.dtype == "float32" and x.reduction == "weighted_mean" and \
+                    type(x).update_state in (metrics_mod.Reduce.update_state,
+                                             metrics_mod.MeanMetricWrapper.update_state) and \
+                    type(x).result is metrics_mod.Reduce.result
+            for x in self.metrics:
+                ok = ok and type(x)._values is metrics_mod.MeanMetricWrapper._values and \
+                    x._fn in _METRIC_FNS
+        else:
+            ok = False
+        self.summary = ok
+        return ok
+
     def usable(self, y_pred, per) -> bool:
         """Whether the first chunk gave one output and one per-sample loss per row (`runner`
         checked the loss itself)."""
@@ -190,7 +237,8 @@ class _Runner:
     def __call__(self, callbacks, fallback):
         """Runs every batch; `fallback()` runs the ordinary loop instead (returns its logs)."""
         x, y, n, bs, chunk = self.x, self.y, self.n, self.bs, self.chunk
-        chunk_fn, batch_fn = self.steps.chunk_fn, self.steps.batch_fn
+        steps = self.steps
+        chunk_fn, batch_fn = steps.chunk_fn, steps.batch_fn
         full = None  # the batch step's trace for full batches
         logs: dict = {}
         for c0 in range(0, n, chunk):
@@ -200,12 +248,22 @@ class _Runner:
                     y_pred, per = chunk_fn(tensor_of(xc), tensor_of(yc))
                 except Exception:  # noqa: BLE001
                     return fallback()
-                if not self.steps.usable(y_pred, per):
+                if not steps.usable(y_pred, per):
                     return fallback()
             else:
                 y_pred, per = chunk_fn(tensor_of(xc), tensor_of(yc))
             pv, ppv = y_pred._v, per._v
-            for s in range(c0, min(c0 + chunk, n), bs):
+            end = min(c0 + chunk, n)
+            s = c0
+            while s < end:
+                whole = (end - s) // bs
+                if whole > 1 and s > 0 and steps.summarise():  # the first batch builds metrics
+                    lo = s - c0
+                    hi = lo + whole * bs
+                    logs = _Summary(steps, y[s:s + whole * bs], pv[lo:hi], ppv[lo:hi], whole,
+                                    bs).run(callbacks, s // bs)
+                    s += whole * bs
+                    continue
                 step = s // bs
                 callbacks.on_test_batch_begin(step)
                 lo = s - c0
@@ -218,4 +276,62 @@ class _Runner:
                     if full is None and len(args[0]._v) == bs:
                         full = batch_fn.get_concrete_function(*args)
                 callbacks.on_test_batch_end(step, logs)
+                s += bs
         return logs
+
+
+class _Summary:
+    """The loss and metric updates of `nb` whole batches, computed for all of them at once.
+
+    Per batch, the traced step sums each metric's values (the loss mean: the batch loss, summed,
+    divided by the batch size and weighted by it), adds the sum and the count to the metric's
+    float32 `total` and `count`, and divides. Here one pass sums every batch's row (the same
+    pairwise order as a batch's own sum), `np.add.accumulate` runs the float32 additions in
+    order, and one division gives every batch's result: the same bits. The variables still take
+    each batch's state before its callbacks run.
+    """
+
+    def __init__(self, steps, y, pred, per, nb, bs):
+        f = np.float32
+        c = steps.container
+        vals = steps.values_fn(tensor_of(y), tensor_of(pred)) if steps.metrics else []
+        sums = np.add.reduce(per.reshape(nb, bs), axis=1)
+        self.series = [_running(c._total_loss_mean, sums / f(bs) * f(bs), f(bs))]
+        for m, v in zip(steps.metrics, vals):
+            a = v._v.reshape(nb, -1)
+            if a.dtype != _F32:
+                a = a.astype(_F32)  # Reduce.update_state's cast
+            self.series.append(_running(m, np.add.reduce(a, axis=1), f(a.shape[1])))
+        self.nb = nb
+
+    def run(self, callbacks, step0) -> dict:
+        logs: dict = {}
+        for b in range(self.nb):
+            callbacks.on_test_batch_begin(step0 + b)
+            logs = {}
+            for m, total, count, result in self.series:
+                _set(m.total, total[b])
+                _set(m.count, count[b])
+                logs[m.name] = tensor_of(result[b:b + 1].reshape(()))
+            callbacks.on_test_batch_end(step0 + b, logs)
+        return logs
+
+
+def _running(metric, sums, count):
+    """`metric`'s total, count and result after each batch adding `sums[i]` and `count`."""
+    f = np.float32
+    total = np.add.accumulate(np.concatenate([metric.total._v.reshape(1).astype(f), sums]))[1:]
+    counts = np.add.accumulate(np.concatenate([metric.count._v.reshape(1).astype(f),
+                                               np.full(len(sums), count, f)]))[1:]
+    result = np.zeros(len(sums), f)
+    np.divide(total, counts, out=result, where=counts != 0)
+    return metric, total, counts, result
+
+
+def _set(var, value) -> None:
+    """Writes a metric variable's new state (in place unless a live tape holds its array)."""
+    v = var._v
+    if v.flags.writeable and var._writable():
+        v[...] = value
+    else:
+        var._v = np.array(value, v.dtype)
