@@ -156,6 +156,7 @@ class CallbackList:
     def append(self, callback: Callback) -> None:
         """Adds a callback."""
         self.callbacks.append(callback)
+        self._refresh()  # its batch hooks must be called too
 
     def set_params(self, params: dict) -> None:
         """Passes `params` to every callback."""
