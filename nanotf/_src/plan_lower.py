@@ -107,8 +107,30 @@ def _relu_grad(node, ins, out, args, const):
 
 def _select(node, ins, out, args, const):
     if _kind(ins[0]) == "b" and _same_float(ins[1:], out):
+        z = node.inputs[2]
+        if (out.dtype in _UINT_OF and _static(out) and tuple(ins[0].shape) == tuple(out.shape)
+                and tuple(ins[1].shape) == tuple(out.shape) and not z._symbolic
+                and not z._is_variable and z._v.dtype == out.dtype
+                and tuple(z._v.shape) in ((), tuple(out.shape))
+                and not np.asarray(z._v).view(_UINT_OF[out.dtype]).any()):  # all +0.0
+            # where(keep, x, +0.0), as dropout and its gradient write it: x's bits under a mask
+            return Expr(f"{const(_keep_or_zero)}({args[0]}, {args[1]})", fresh=True)
         return Expr(f"{const(np.where)}({', '.join(args)})", fresh=True)
     return None
+
+
+_UINT_OF = {np.dtype(np.float32): np.dtype(np.uint32), np.dtype(np.float64): np.dtype(np.uint64)}
+
+
+def _keep_or_zero(cond, x):
+    """`np.where(cond, x, +0.0)` for a bool `cond` of x's shape: x's bits AND a mask of all ones
+    where `cond` holds (all zeros, the bits of +0.0, elsewhere): the same array, in about half
+    the time."""
+    u = _UINT_OF[x.dtype]
+    m = cond.astype(u)
+    np.negative(m, out=m)  # 1 -> all ones (unsigned wrap-around), 0 -> 0
+    np.bitwise_and(m, x.view(u), out=m)
+    return m.view(x.dtype)
 
 
 def _sum(node, ins, out, args, const):

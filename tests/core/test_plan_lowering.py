@@ -204,3 +204,37 @@ def test_conv_relu_pool_gradients_are_fused_and_match_eager(h):
     assert {"fused_conv2d_relu", "max_pool_relu_grad"} <= names
     for e, t in zip(eager, traced):
         np.testing.assert_array_equal(_zero_signless(e.numpy()), _zero_signless(t.numpy()))
+
+
+def _called(fn, *args):
+    """The names of the functions a plan calls (its constants appear as c0, c1, ... in its
+    source), after `_same` checked its bits."""
+    import re
+
+    _same(fn, *args)
+    f = tf.function(fn)  # a fresh trace, to read its plan's globals
+    f(*args)
+    cf = next(iter(f._cache.values()))
+    g = cf._plan._fn.__globals__
+    return [getattr(g[n], "__name__", "") for n in re.findall(r"\b(c\d+)\(", cf._plan.source)]
+
+
+def test_select_with_a_zero_masks_bits():
+    x = tf.constant(SPECIAL)
+    cond = tf.constant(np.array([[1, 0, 1, 0], [0, 1, 1, 0], [1, 1, 0, 0]], bool))
+    assert "_keep_or_zero" in _called(lambda c, v: tf.where(c, v, 0.0), cond, x)
+    assert "_keep_or_zero" not in _called(lambda c, v: tf.where(c, v, -0.0), cond, x)
+    x64 = tf.constant(SPECIAL.astype(np.float64))
+    assert "_keep_or_zero" in _called(
+        lambda c, v: tf.where(c, v, tf.constant(0.0, tf.float64)), cond, x64)
+    # dropout's forward and gradient take it
+    keep = tf.constant(np.random.RandomState(0).rand(3, 4) > 0.5)
+
+    def drop(v):
+        with tf.GradientTape() as tape:
+            tape.watch(v)
+            y = tf.where(keep, v * 2.0, 0.0)
+            total = tf.reduce_sum(y * v)
+        return y, tape.gradient(total, v)
+
+    assert _called(drop, x).count("_keep_or_zero") == 2
