@@ -108,7 +108,8 @@ def _relu_grad(node, ins, out, args, const):
 def _select(node, ins, out, args, const):
     if _kind(ins[0]) == "b" and _same_float(ins[1:], out):
         z = node.inputs[2]
-        if (out.dtype in _UINT_OF and _static(out) and tuple(ins[0].shape) == tuple(out.shape)
+        if (out.dtype in _UINT_OF and _static(out) and len(out.shape) >= 1  # arrays, not scalars
+                and tuple(ins[0].shape) == tuple(out.shape)
                 and tuple(ins[1].shape) == tuple(out.shape) and not z._symbolic
                 and not z._is_variable and z._v.dtype == out.dtype
                 and tuple(z._v.shape) in ((), tuple(out.shape))
