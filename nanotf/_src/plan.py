@@ -73,7 +73,9 @@ class Plan:
 
     def __init__(self, nodes, inputs, outputs, guards=None, lower: bool = False):
         self.nodes = list(nodes)
-        glb: dict = {"xp": np, "GuardFailed": GuardFailed, "_errstate": np.errstate}
+        # `__name__`: NumPy's warnings from plan code count as nanotf's (see backend.py)
+        glb: dict = {"xp": np, "GuardFailed": GuardFailed, "_errstate": np.errstate,
+                     "__name__": __name__}
         names: dict = {}
         for i, t in enumerate(inputs):
             names[id(t)] = f"a{i}"

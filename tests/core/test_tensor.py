@@ -323,3 +323,21 @@ def test_operators_are_differentiable():
         g.watch(x)
         y = x * x + 2 * x - x / 3 - (1.0 - x) + x**2
     assert g.gradient(y, x).numpy() == pytest.approx(2 * 3 + 2 - 1 / 3 + 1 + 2 * 3)
+
+
+def test_overflow_and_nan_are_silent_as_in_tf_but_user_numpy_keeps_its_warnings():
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, nanotf as tf\n"
+        "tf.constant(3e38) * 2.0; tf.reduce_sum(tf.constant([3e38, 3e38]))\n"
+        "tf.constant(float('inf')) - float('inf'); tf.cast(tf.constant(float('nan')), tf.int32)\n"
+        "f = tf.function(lambda v: tf.square(v)); f(tf.constant(1e30)); f(tf.constant(1e30))\n"
+        "import sys; print('USER', file=sys.stderr); np.float32(3e38) * np.float32(2)\n")
+    out = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    ours, user = out.stderr.split("USER")
+    assert "Warning" not in ours
+    assert "RuntimeWarning: overflow" in user
