@@ -139,11 +139,9 @@ def matmul(a, b, out=None):
             flops *= max(1, b.size // max(1, b.shape[-1] * b.shape[-2]))
         if not _blas.probed:
             _probe_blas()
-        if flops >= _PARALLEL_FLOPS or (flops >= _PARALLEL_FLOPS_DEEP and a.shape[-1] >= _DEEP
-                                        and a.shape[-2] >= _DEEP):
-            n = 1 if _blas.pinned else _blas.default
-        else:
-            n = 1
+        many = flops >= _PARALLEL_FLOPS or (
+            flops >= _PARALLEL_FLOPS_DEEP and a.shape[-1] >= _DEEP and a.shape[-2] >= _DEEP)
+        n = _blas.default if many and not _blas.pinned else 1
         if n != _blas.current:
             blas_threads(n)
     return np.matmul(a, b) if out is None else np.matmul(a, b, out=out)

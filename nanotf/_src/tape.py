@@ -43,12 +43,6 @@ def _ops():
 _OPS = None
 
 
-def _identity():
-    from nanotf._src.ops.array import _identity as prim
-
-    return prim
-
-
 class GradientTape:
     """Records operations for automatic differentiation, as `tf.GradientTape`.
 
@@ -179,7 +173,7 @@ class GradientTape:
                 if outer is self:
                     break
                 if outer._recording:
-                    outer._maybe_record(_identity(), (var,), t, {}, True)
+                    outer._maybe_record((_OPS or _ops()).array._identity, (var,), t, {}, True)
         return t
 
     # --- gradients -------------------------------------------------------------------------

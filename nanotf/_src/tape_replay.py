@@ -69,16 +69,8 @@ def gradient(tape, targets, sources, uc):
                 leaves.append(x)
             add(len(outs))
             add(tuple(attrs.items()) if attrs else None)
-        for t in targets:
-            i = get(id(t))
-            if i is None:
-                i = pos[id(t)] = len(leaves)
-                leaves.append(t)
-            add(i)
-        add(-1)
-        snaps = tape._snaps
-        for s in sources:
-            group = [s, *snaps.get(id(s), ())]
+        snaps = tape._snaps  # the targets, then each source with the snapshots standing for it
+        for group in [targets, *([s, *snaps.get(id(s), ())] for s in sources)]:
             for t in group:
                 i = get(id(t))
                 if i is None:

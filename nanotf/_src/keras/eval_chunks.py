@@ -204,19 +204,17 @@ class _Steps:
               and c._per_output == [None] and not getattr(m, "losses", None)
               and c._losses[0]._get_reduction() == losses_mod.Reduction.SUM_OVER_BATCH_SIZE)
         compiled = getattr(m, "compiled_metrics", None)
-        if ok and compiled is not None and compiled._built and not any(compiled._weighted):
+        ok = ok and compiled is not None and compiled._built and not any(compiled._weighted)
+        if ok:
             self.metrics = list(compiled._in_order)
-            ok = m.metrics == [c._total_loss_mean] + self.metrics
-            for x in [c._total_loss_mean] + self.metrics:
-                ok = ok and x.dtype == "float32" and x.reduction == "weighted_mean" and \
-                    type(x).update_state in (metrics_mod.Reduce.update_state,
-                                             metrics_mod.MeanMetricWrapper.update_state) and \
-                    type(x).result is metrics_mod.Reduce.result
-            for x in self.metrics:
-                ok = ok and type(x)._values is metrics_mod.MeanMetricWrapper._values and \
-                    x._fn in _METRIC_FNS
-        else:
-            ok = False
+            means = [c._total_loss_mean] + self.metrics
+            updates = (metrics_mod.Reduce.update_state, metrics_mod.MeanMetricWrapper.update_state)
+            ok = (m.metrics == means
+                  and all(x.dtype == "float32" and x.reduction == "weighted_mean"
+                          and type(x).update_state in updates
+                          and type(x).result is metrics_mod.Reduce.result for x in means)
+                  and all(type(x)._values is metrics_mod.MeanMetricWrapper._values
+                          and x._fn in _METRIC_FNS for x in self.metrics))
         self.summary = ok
         return ok
 
@@ -312,8 +310,8 @@ class _Summary:
             callbacks.on_test_batch_begin(step0 + b)
             logs = {}
             for m, total, count, result in self.series:
-                _set(m.total, total[b])
-                _set(m.count, count[b])
+                m.total._assign_array(total[b])
+                m.count._assign_array(count[b])
                 logs[m.name] = tensor_of(result[b:b + 1].reshape(()))
             callbacks.on_test_batch_end(step0 + b, logs)
         return logs
@@ -328,12 +326,3 @@ def _running(metric, sums, count):
     result = np.zeros(len(sums), f)
     np.divide(total, counts, out=result, where=counts != 0)
     return metric, total, counts, result
-
-
-def _set(var, value) -> None:
-    """Writes a metric variable's new state (in place unless a live tape holds its array)."""
-    v = var._v
-    if v.flags.writeable and var._writable():
-        v[...] = value
-    else:
-        var._v = np.array(value, v.dtype)
