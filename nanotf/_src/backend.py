@@ -29,7 +29,7 @@ warnings.filterwarnings(
     r"nanotf(\.|$)")
 
 __all__ = ["np", "xp_of", "asnumpy", "cupy_available", "is_cupy", "blas_threads", "matmul",
-           "parallel_chunks", "set_intra_op_threads", "large_product"]
+           "parallel_chunks", "set_intra_op_threads", "large_product", "compiled"]
 
 
 def cupy_available() -> bool:
@@ -56,6 +56,58 @@ def asnumpy(a):
     if _cupy is not None and isinstance(a, _cupy.ndarray):
         return _cupy.asnumpy(a)
     return np.asarray(a)
+
+
+# =============================== compiled kernels ===============================
+# Where numba is installed, a few hot elementwise kernels (Adam's update, the sparse softmax
+# cross-entropy) run as one compiled pass instead of 12-60 NumPy calls, with the same numbers bit
+# for bit (see backend_jit). Importing numba and loading the kernels from its disk cache costs
+# ~1 s (~2-3 s the first time ever, when numba compiles them into that cache), so they are loaded
+# only once the arrays those kernels were asked to process add up to `_JIT_LOAD_WORK` elements
+# (~0.25 s of the NumPy passes: a run long enough to repay the load; W1 gets there halfway through
+# its first epoch, a short script never). From then on every eligible call uses them.
+# NANOTF_JIT=0 turns them off.
+_JIT_LOAD_WORK = 10 ** 8
+_JIT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+class _Jit:
+    module = None  # backend_jit once loaded
+    work = 0  # elements the kernels were asked to process before loading
+    off = os.environ.get("NANOTF_JIT", "1") == "0"  # set by the tests to compare both paths
+
+
+_jit = _Jit()
+
+
+def compiled(a):
+    """The compiled kernels (module `backend_jit`) for a kernel over NumPy array `a`, or None:
+    numba absent, turned off, not loaded yet, or `a` not a C-contiguous float32 or float64 NumPy
+    array. Each call before loading counts `a`'s size towards the load."""
+    if _jit.off:
+        return None
+    j = _jit.module
+    if j is None:
+        if type(a) is not np.ndarray:
+            return None
+        _jit.work += a.size
+        if _jit.work < _JIT_LOAD_WORK:
+            return None
+        j = _load_jit()
+    if j is None or type(a) is not np.ndarray or a.dtype not in _JIT_DTYPES or \
+            not a.flags.c_contiguous:
+        return None
+    return j
+
+
+def _load_jit():
+    try:
+        from nanotf._src import backend_jit
+    except Exception:  # numba absent, or unusable with this NumPy: the NumPy path stays
+        _jit.off = True
+        return None
+    _jit.module = backend_jit
+    return backend_jit
 
 
 # =============================== BLAS threads ===============================

@@ -7,12 +7,13 @@ would be unstable. float32 results reproduce TF's CPU (Eigen) arithmetic bit for
 from __future__ import annotations
 
 from nanotf._src import dtypes, errors
-from nanotf._src.backend import np
+from nanotf._src.backend import compiled, np
 from nanotf._src.dispatch import bind, primitive
 from nanotf._src.ops import array as arr
 from nanotf._src.ops import math as m
 from nanotf._src.ops.activations import _attr_error, _floating
 from nanotf._src.ops.eigen32 import (
+    _PACKET,
     _exact,
     _exp,
     _exp_in_sum,
@@ -226,6 +227,13 @@ def _sparse_xent_arrays(xp, logits, labels, need_back):
             f"Received a label value of {int(bad[0])} which is outside the valid range of [0, "
             f"{n}).  Label values: {' '.join(str(int(i)) for i in labels.reshape(-1))}",
             "SparseSoftmaxCrossEntropyWithLogits")
+    k = compiled(logits) if _PACKET == 4 and 0 < len(labels) <= 65536 else None
+    if k is not None and logits.ndim == 2 and logits.size and labels.ndim == 1 and \
+            logits.dtype == np.float32 and _libm_fn("logf") is not None:
+        ls = np.empty(len(labels), np.float32)
+        back = np.empty_like(logits) if need_back else logits  # not written without need_back
+        k.sparse_xent(logits, labels, need_back, ls, back)
+        return ls, back if need_back else None
     sh, e, s = _xent_parts(xp, logits, need_e=need_back)
     # each row's label as an index into the flattened rows: one `take`, one `put`-like update
     flat = labels + _row_starts(xp, len(labels), n)

@@ -12,7 +12,7 @@ These are nondifferentiable, stateful and have no outputs; the Keras optimizers 
 
 from __future__ import annotations
 
-from nanotf._src.backend import np
+from nanotf._src.backend import compiled, np
 from nanotf._src.dispatch import primitive
 
 _ONE = np.float32(1)
@@ -67,7 +67,13 @@ def _adam_coeffs(it, lr, b1, b2, omb):
 
 
 def _adam_arrays(xp, var, g, m, v, vhat, om1, om2, alpha, eps, t, t2):
-    """The elementwise part of Adam: 12 passes (13 with AMSGrad), each one float32 rounding."""
+    """The elementwise part of Adam: 12 passes (13 with AMSGrad), each one float32 rounding (one
+    compiled pass with the same roundings where the backend has it)."""
+    k = compiled(var)
+    if k is not None and _flat_alike(var, g, m, v, vhat):
+        k.adam(var.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1),
+               (v if vhat is None else vhat).reshape(-1), vhat is not None, om1, om2, alpha, eps)
+        return
     xp.subtract(g, m, out=t)
     xp.multiply(t, om1, out=t)
     xp.add(m, t, out=m)  # m += (g - m) * (1 - beta1)
@@ -82,6 +88,15 @@ def _adam_arrays(xp, var, g, m, v, vhat, om1, om2, alpha, eps, t, t2):
     xp.multiply(m, alpha, out=t2)
     xp.divide(t2, t, out=t2)
     xp.subtract(var, t2, out=var)  # var -= m * alpha / (sqrt(v) + eps)
+
+
+def _flat_alike(var, *arrays) -> bool:
+    """Whether `arrays` (None skipped) are C-contiguous NumPy arrays of `var`'s dtype and shape."""
+    for a in arrays:
+        if a is not None and (type(a) is not np.ndarray or a.dtype != var.dtype or
+                              a.shape != var.shape or not a.flags.c_contiguous):
+            return False
+    return True
 
 
 def _adam_core(xp, var, g, m, v, vhat, it, lr, b1, b2, eps, wd, omb, t, t2):

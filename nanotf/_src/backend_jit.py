@@ -1,0 +1,101 @@
+"""The backend's optional compiled kernels (numba): one pass where NumPy needs many.
+
+Loaded only through `backend.compiled`, and only when numba is installed. Each kernel does, per
+element, exactly the float32 (or float64) operations of the NumPy code it replaces, in the same
+order, each rounded once: numba's default (no `fastmath`) neither contracts `a * b + c` into a
+fused multiply-add nor reorders sums, so results are identical bit for bit, which the tests check
+against the NumPy path. `error_model="numpy"` gives inf and NaN where Python would raise.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+
+from nanotf._src.backend import np
+
+_F = np.float32
+_jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+
+
+@_jit
+def adam(var, g, m, v, vhat, ams, om1, om2, alpha, eps):  # pragma: no cover - compiled
+    """`training._adam_arrays` in one pass over flat arrays (`vhat` is read only if `ams`)."""
+    for i in range(var.size):
+        gi = g[i]
+        mi = m[i] + (gi - m[i]) * om1
+        m[i] = mi
+        vi = v[i] + (gi * gi - v[i]) * om2
+        v[i] = vi
+        if ams:  # np.maximum: NaN wins
+            h = vhat[i]
+            if vi > h or vi != vi:
+                h = vi
+            vhat[i] = h
+            vi = h
+        var[i] = var[i] - (mi * alpha) / (np.sqrt(vi) + eps)
+
+
+@_jit
+def _pexp(x):  # pragma: no cover - compiled
+    """Eigen's packet exp of one float32, as `eigen32._exp_packet` computes it."""
+    if x != x:
+        return x
+    xc = x
+    if xc < _F(-104):
+        xc = _F(-104)
+    if xc > _F(88.723):
+        xc = _F(88.723)
+    mm = np.floor(xc * _F(1.44269504088896341) + _F(0.5))
+    r = mm * _F(-0.693359375) + xc
+    r = r + mm * _F(2.12194440e-4)
+    r2 = r * r
+    pe = (r2 * _F(1.37449637986719608306884765625e-3) + _F(4.166965186595916748046875e-2)) * r2
+    pe = pe + _F(0.49999988079071044921875)
+    po = (r2 * _F(8.36894474923610687255859375e-3) + _F(0.16666518151760101318359375)) * r
+    po = (po + pe) * r2
+    po = po + (r + _F(1))
+    # po * 2**mm is exact in float64, so one rounding to float32 equals float32 ldexp's
+    y = _F(math.ldexp(np.float64(po), int(mm)))
+    return y if y >= _F(1.1754944e-38) else _F(0)  # TF flushes subnormals
+
+
+@_jit
+def sparse_xent(logits, labels, need_back, loss, back):  # pragma: no cover - compiled
+    """`softmax._sparse_xent_arrays` for float32 rows with 4-wide packets: per row the max, the
+    shifted logits' exp (packet exp; glibc expf for the last `n % 4` inside the sum, and for the
+    last `size % 4` of the flat array in `back`), Eigen's lane sum, `logf(sum) - shifted[label]`,
+    and (if `need_back`) `exp / sum - one_hot(label)`."""
+    rows, n = logits.shape
+    nv = n - n % 4
+    tail_from = rows * n - (rows * n) % 4 if need_back else rows * n
+    for r in range(rows):
+        mx = logits[r, 0]
+        for j in range(1, n):
+            x = logits[r, j]
+            if x > mx or x != x:
+                mx = x
+        s = _F(0)
+        for j in range(nv, n):
+            s = s + _F(math.exp(logits[r, j] - mx))
+        total = s
+        if nv:
+            a0 = _pexp(logits[r, 0] - mx)
+            a1 = _pexp(logits[r, 1] - mx)
+            a2 = _pexp(logits[r, 2] - mx)
+            a3 = _pexp(logits[r, 3] - mx)
+            for j in range(4, nv, 4):
+                a0 = a0 + _pexp(logits[r, j] - mx)
+                a1 = a1 + _pexp(logits[r, j + 1] - mx)
+                a2 = a2 + _pexp(logits[r, j + 2] - mx)
+                a3 = a3 + _pexp(logits[r, j + 3] - mx)
+            total = s + ((a0 + a2) + (a1 + a3))
+        label = labels[r]
+        loss[r] = _F(math.log(total)) - (logits[r, label] - mx)
+        if need_back:
+            for j in range(n):
+                sh = logits[r, j] - mx
+                e = _F(math.exp(sh)) if r * n + j >= tail_from else _pexp(sh)
+                back[r, j] = e / total
+            back[r, label] = back[r, label] - _F(1)
