@@ -95,6 +95,7 @@ def measure(name: str, repeat: int, tf_py: str | None, torch_py: str | None) -> 
     runs: dict = {"nanotf": [], "tf": [], "torch": [], "numpy": []}
     rss: dict = {"nanotf": [], "tf": [], "torch": []}
     eager: list = []
+    numpy_path: list = []
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     for _ in range(repeat):  # alternate frameworks run by run
         r = _run(_cmd(sys.executable, script, True), env)
@@ -104,6 +105,10 @@ def measure(name: str, repeat: int, tf_py: str | None, torch_py: str | None) -> 
                 rss["nanotf"].append(r["rss_mib"])
             if "eager" in r:  # the W2 step script also times the same step run eagerly
                 eager.append(r["eager"])
+        if name in NUMPY_PATH_TOO and _numba():  # the same run without the compiled kernels
+            r = _run(_cmd(sys.executable, script, True), dict(env, NANOTF_JIT="0"))
+            if r:
+                numpy_path.append(r["seconds"])
         if tf_py:
             r = _run(_cmd(tf_py, script, False),
                      dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_USE_LEGACY_KERAS="1"))
@@ -125,7 +130,24 @@ def measure(name: str, repeat: int, tf_py: str | None, torch_py: str | None) -> 
     out.update({"rss_" + k: statistics.median(v) if v else None for k, v in rss.items()})
     if eager:
         out["eager_nanotf"] = statistics.median(eager)
+    if numpy_path:
+        out["numpy_path_nanotf"] = statistics.median(numpy_path)
     return out
+
+
+# Workloads whose nanotf run uses the optional compiled kernels (numba, where installed): they are
+# also timed without them (NANOTF_JIT=0), reported in a row of their own.
+NUMPY_PATH_TOO = {"W1 fit"}
+
+
+def _numba() -> str | None:
+    """numba's version where it is installed (nanotf then loads its compiled kernels), else None."""
+    try:
+        from importlib.metadata import version
+
+        return version("numba")
+    except Exception:  # noqa: BLE001 - not installed
+        return None
 
 
 def _fmt(s: float | None) -> str:
@@ -149,7 +171,13 @@ def _mib(v) -> str:
 def table(results: dict) -> str:
     lines = ["| workload | nanotf | TF 2.21 | PyTorch | NumPy floor | nanotf/TF | nanotf/PyTorch "
              "| target | met |", "|---|---|---|---|---|---|---|---|---|"]
-    rows = dict(results)
+    rows: dict = {}
+    for name, r in results.items():
+        rows[name] = r
+        if name in NUMPY_PATH_TOO and r.get("numpy_path_nanotf"):
+            rows[f"{name}, NumPy path (NANOTF_JIT=0)"] = {
+                "nanotf": r["numpy_path_nanotf"], "tf": r["tf"], "torch": r["torch"],
+                "numpy": r["numpy"]}
     if "W1 fit" in results:  # peak memory of the W1 fit run, as its own row
         r = results["W1 fit"]
         rows["W1 peak RSS"] = {"nanotf": r.get("rss_nanotf"), "tf": r.get("rss_tf"),
@@ -188,8 +216,11 @@ def _machine() -> str:
     import numpy
 
     load = " / ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    nb = _numba()
+    kernels = f"numba {nb} (nanotf's compiled kernels)" if nb else "no numba (NumPy path only)"
     return (f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python "
-            f"{platform.python_version()}, NumPy {numpy.__version__}; load average {load}")
+            f"{platform.python_version()}, NumPy {numpy.__version__}, {kernels}; load average "
+            f"{load}")
 
 
 def _default(path: str) -> str | None:
