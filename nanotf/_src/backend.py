@@ -103,6 +103,8 @@ def compiled(a):
 def _load_jit():
     try:
         from nanotf._src import backend_jit
+
+        backend_jit.self_test()  # compiles (or loads) the kernels here, not in a training step
     except Exception:  # numba absent, or unusable with this NumPy: the NumPy path stays
         _jit.off = True
         return None

@@ -99,3 +99,16 @@ def sparse_xent(logits, labels, need_back, loss, back):  # pragma: no cover - co
                 e = _F(math.exp(sh)) if r * n + j >= tail_from else _pexp(sh)
                 back[r, j] = e / total
             back[r, label] = back[r, label] - _F(1)
+
+
+def self_test() -> None:
+    """Runs each kernel once on a few elements (float32, int32 and int64 labels), so numba
+    compiles or loads them now and any failure shows before they are used."""
+    f = np.ones(4, np.float32)
+    one = np.float32(1)
+    adam(f, f.copy(), f.copy(), f.copy(), f.copy(), True, one, one, one, one)
+    logits = np.zeros((2, 5), np.float32)
+    for labels in (np.zeros(2, np.int32), np.zeros(2, np.int64)):
+        sparse_xent(logits, labels, True, np.empty(2, np.float32), np.empty_like(logits))
+    if f[0] != np.float32(0.5):  # 1 - 1 * 1 / (sqrt(1) + 1)
+        raise RuntimeError(f"nanotf's compiled Adam kernel gave {f[0]} for 0.5")
