@@ -101,6 +101,35 @@ def sparse_xent(logits, labels, need_back, loss, back):  # pragma: no cover - co
             back[r, label] = back[r, label] - _F(1)
 
 
+@_jit
+def max_pool_grad_tiles(x, out, g, kh, kw, relu, dx):  # pragma: no cover - compiled
+    """`pooling._first_max_grad`'s tiling case for NHWC `x` and 2-D windows `kh` x `kw`: each
+    window's first element (row-major) equal to its `out` takes `g + 0` (`g` times `out > 0`
+    if `relu`), the others +0.0. Rows and columns past the last window are left to the caller.
+    Channels are the inner loop (contiguous), with a branch-free select."""
+    c = x.shape[3]
+    oh, ow = out.shape[1], out.shape[2]
+    zero, one = g.dtype.type(0), g.dtype.type(1)
+    taken = np.empty(c, np.int32)
+    gv = np.empty(c, g.dtype)
+    for b in range(x.shape[0]):
+        for i in range(oh):
+            for j in range(ow):
+                for ch in range(c):
+                    v = g[b, i, j, ch]
+                    if relu:  # a product, as ReluGrad's (inf * 0 is NaN)
+                        v = v * (one if out[b, i, j, ch] > zero else zero)
+                    gv[ch] = v + zero
+                    taken[ch] = 0
+                for di in range(kh):
+                    for dj in range(kw):
+                        r, col = i * kh + di, j * kw + dj
+                        for ch in range(c):
+                            hit = np.int32(x[b, r, col, ch] == out[b, i, j, ch]) & (1 - taken[ch])
+                            dx[b, r, col, ch] = gv[ch] if hit else zero
+                            taken[ch] |= hit
+
+
 def self_test() -> None:
     """Runs each kernel once on a few elements (float32, int32 and int64 labels), so numba
     compiles or loads them now and any failure shows before they are used."""
@@ -110,5 +139,7 @@ def self_test() -> None:
     logits = np.zeros((2, 5), np.float32)
     for labels in (np.zeros(2, np.int32), np.zeros(2, np.int64)):
         sparse_xent(logits, labels, True, np.empty(2, np.float32), np.empty_like(logits))
+    x = np.zeros((1, 2, 2, 1), np.float32)
+    max_pool_grad_tiles(x, x[:, :1, :1], x[:, :1, :1] + 1, 2, 2, False, np.empty_like(x))
     if f[0] != np.float32(0.5):  # 1 - 1 * 1 / (sqrt(1) + 1)
         raise RuntimeError(f"nanotf's compiled Adam kernel gave {f[0]} for 0.5")

@@ -142,3 +142,21 @@ def test_environment_variable_turns_them_off():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["True", "None", "0"]
+
+
+pooling = importlib.import_module("nanotf._src.ops.pooling")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("relu", [False, True])
+@pytest.mark.parametrize("shape,k", [((3, 6, 6, 4), 2), ((2, 7, 5, 3), 2), ((2, 9, 9, 2), 3),
+                                     ((64, 26, 26, 32), 2)])
+def test_max_pool_gradient_is_the_numpy_path_bit_for_bit(jit, dtype, relu, shape, k):
+    rng = np.random.default_rng(sum(shape))
+    x = np.round(rng.standard_normal(shape) * 2).astype(dtype)  # many ties, zeros and negatives
+    ksize = (k, k)
+    out = pooling._max_pool.impl(np, x, ksize, ksize, "VALID")
+    g = rng.standard_normal(out.shape).astype(dtype)
+    g.reshape(-1)[:5] = [-0.0, 0.0, -1.0, np.inf, -np.inf]
+    a, b = _both(lambda: pooling._first_max_grad(np, x, out, g, ksize, ksize, "VALID", relu))
+    assert _same(a, b)

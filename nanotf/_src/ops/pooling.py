@@ -106,6 +106,15 @@ def _first_max_grad(xp, x, out, g, ksize, strides, padding, relu):
         dx = _max_pool_grad.impl(xp, x, g, ksize, strides, padding)
         return dx * (x > 0) if relu else dx
     idx, dx = _tiles(xp, x, g, ksize)
+    k = backend.compiled(x)
+    if k is not None and len(ksize) == 2 and x.dtype == out.dtype == g.dtype and \
+            out.flags.c_contiguous and g.flags.c_contiguous:
+        def tiles(lo, hi):  # the compiled kernel releases the GIL: chunks run in parallel
+            k.max_pool_grad_tiles(x[lo:hi], out[lo:hi], g[lo:hi], ksize[0], ksize[1], relu,
+                                  dx[lo:hi])
+
+        backend.parallel_chunks(tiles, x.shape[0], x.size, xp)
+        return dx
     it = np.dtype(f"i{g.dtype.itemsize}") if g.dtype.kind == "f" else None
 
     def rows(lo, hi):
