@@ -13,6 +13,7 @@ import math
 
 import numba
 
+from nanotf._src import eigen_constants as C
 from nanotf._src.backend import np
 
 _F = np.float32
@@ -43,22 +44,21 @@ def _pexp(x):  # pragma: no cover - compiled
     if x != x:
         return x
     xc = x
-    if xc < _F(-104):
-        xc = _F(-104)
-    if xc > _F(88.723):
-        xc = _F(88.723)
-    mm = np.floor(xc * _F(1.44269504088896341) + _F(0.5))
-    r = mm * _F(-0.693359375) + xc
-    r = r + mm * _F(2.12194440e-4)
+    if xc < _F(C.EXP_LO):
+        xc = _F(C.EXP_LO)
+    if xc > _F(C.EXP_HI):
+        xc = _F(C.EXP_HI)
+    mm = np.floor(xc * _F(C.LOG2E) + _F(0.5))
+    r = mm * _F(C.LN2_HI) + xc
+    r = r + mm * _F(C.LN2_LO)
     r2 = r * r
-    pe = (r2 * _F(1.37449637986719608306884765625e-3) + _F(4.166965186595916748046875e-2)) * r2
-    pe = pe + _F(0.49999988079071044921875)
-    po = (r2 * _F(8.36894474923610687255859375e-3) + _F(0.16666518151760101318359375)) * r
+    pe = (r2 * _F(C.P_EVEN[0]) + _F(C.P_EVEN[1])) * r2 + _F(C.P_EVEN[2])
+    po = (r2 * _F(C.P_ODD[0]) + _F(C.P_ODD[1])) * r
     po = (po + pe) * r2
     po = po + (r + _F(1))
     # po * 2**mm is exact in float64, so one rounding to float32 equals float32 ldexp's
     y = _F(math.ldexp(np.float64(po), int(mm)))
-    return y if y >= _F(1.1754944e-38) else _F(0)  # TF flushes subnormals
+    return y if y >= _F(C.TINY) else _F(0)  # TF flushes subnormals
 
 
 @_jit

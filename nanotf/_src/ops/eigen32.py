@@ -6,10 +6,11 @@ dtypes, and arrays on other devices, take plain `xp` calls.
 
 from __future__ import annotations
 
+from nanotf._src import eigen_constants as C
 from nanotf._src.backend import np
 
 _f32 = np.float32
-_TINY = _f32(1.1754944e-38)  # the smallest normal float32
+_TINY = _f32(C.TINY)
 
 
 # =============================== TF's float32 CPU arithmetic ===============================
@@ -21,30 +22,36 @@ _TINY = _f32(1.1754944e-38)  # the smallest normal float32
 # notes show (seed 001's softmax cross-entropy is reproduced only with 4).
 _PACKET = 4
 
+# Eigen's pexp constants in float32 (shared with the compiled kernel, see eigen_constants)
+_LO, _HI, _LOG2E, _LN2_HI, _LN2_LO = map(_f32, (C.EXP_LO, C.EXP_HI, C.LOG2E, C.LN2_HI, C.LN2_LO))
+_PE0, _PE1, _PE2 = map(_f32, C.P_EVEN)
+_PO0, _PO1 = map(_f32, C.P_ODD)
+_HALF, _ONE = _f32(0.5), _f32(1)
+
 
 def _exp_packet(x):
     # Eigen's pexp. Inputs below -104 give 0 (their result underflows below the smallest normal,
     # which TF flushes), so clipping there instead of masking gives the same outputs.
-    xc = np.maximum(x, _f32(-104))  # np.clip's wrapper costs more than these two calls
-    np.minimum(xc, _f32(88.723), out=xc)
-    mm = xc * _f32(1.44269504088896341)
-    mm += _f32(0.5)
+    xc = np.maximum(x, _LO)  # np.clip's wrapper costs more than these two calls
+    np.minimum(xc, _HI, out=xc)
+    mm = xc * _LOG2E
+    mm += _HALF
     np.floor(mm, out=mm)
-    r = mm * _f32(-0.693359375)
+    r = mm * _LN2_HI
     r += xc
-    t = mm * _f32(2.12194440e-4)
+    t = mm * _LN2_LO
     r += t
     r2 = np.multiply(r, r, out=t)
-    pe = r2 * _f32(1.37449637986719608306884765625e-3)
-    pe += _f32(4.166965186595916748046875e-2)
+    pe = r2 * _PE0
+    pe += _PE1
     pe *= r2
-    pe += _f32(0.49999988079071044921875)
-    po = r2 * _f32(8.36894474923610687255859375e-3)
-    po += _f32(0.16666518151760101318359375)
+    pe += _PE2
+    po = r2 * _PO0
+    po += _PO1
     po *= r
     po += pe
     po *= r2
-    r += _f32(1)
+    r += _ONE
     po += r  # y = r2 * (r * po + pe) + (r + 1)
     # 2**mm: the product is exact unless the result is subnormal (then flushed to 0 below) or
     # overflows (inf either way), so one ldexp equals Eigen's four-step pldexp
