@@ -83,6 +83,8 @@ class Tensor:
         v = self._v
         if v.ndim == 0:
             return asnumpy(v)[()]
+        if not v.flags.writeable:  # shared (e.g. a remembered conversion): TF gives a copy
+            return v.copy()
         return asnumpy(v)
 
     def ref(self):
@@ -342,12 +344,20 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
                                 _INT32_MIN <= value <= _INT32_MAX):
             return _wrap(np.asarray(value, npd))  # what `_cast_value` gives, without its checks
     if tv is list and dtype is dtypes.float32:  # hot: a nested list of floats, e.g. `y_ - y`
-        a = _float_rows(value)
-        if a is None:
+        memo = _ROWS_MEMO.get(id(value))
+        if memo is not None:
             try:
-                a = np.asarray(value)
-            except ValueError:  # ragged: the general path says so in TF's words
-                a = None
+                if value == memo[0]:  # same values (floats compare by identity first): reuse
+                    return _wrap(memo[1])
+            except Exception:  # noqa: BLE001 - an element whose == raises: convert afresh
+                pass
+        a = _float_rows(value)
+        if a is not None:
+            return _wrap(_memo_rows(value, a.astype(np.float32)))
+        try:
+            a = np.asarray(value)
+        except ValueError:  # ragged: the general path says so in TF's words
+            a = None
         if a is not None and a.dtype.kind == "f":
             return _wrap(a.astype(np.float32))  # what `_cast_value` gives for Python floats
     conv = _CONVERSIONS.get(tv)
@@ -389,6 +399,31 @@ def _float_rows(value):
         return None
     return a.reshape(n, k)
 
+
+# id(list) -> (a copy of its rows, its float32 array, read-only) for lists of float rows that a
+# loop converts on every step (`y_ - y` with `y_` a Python list): the copy's == check costs a
+# tenth of a conversion. Only the rows are copied; their floats are the list's own objects.
+_ROWS_MEMO: dict = {}
+_ROWS_MEMO_MAX = 16  # lists remembered (a loop has a few)
+_ROWS_MEMO_SIZE = 1 << 16  # elements: larger lists are converted each time
+
+
+def _memo_rows(value: list, a):
+    """Remembers `a` as the conversion of `value` (a list of equal-length lists of floats) and
+    returns it, read-only so that no holder can change what later conversions reuse."""
+    if a.size > _ROWS_MEMO_SIZE or not set(map(type, _chain(value))) <= _FLOAT_TYPES:
+        return a  # an int or bool converts to the same float, but == cannot vouch for its type
+    # 0.0 == -0.0: a zero replaced by the other zero would pass the == check with the old sign
+    if not a.all():
+        return a
+    if len(_ROWS_MEMO) >= _ROWS_MEMO_MAX:
+        _ROWS_MEMO.clear()
+    a.flags.writeable = False
+    _ROWS_MEMO[id(value)] = ([r[:] for r in value], a)
+    return a
+
+
+_FLOAT_TYPES = frozenset({float, np.float64, np.float32})  # immutable; == compares values
 
 # Types with their own conversion (e.g. TensorShape, Keras symbolic values) register here.
 _CONVERSIONS: dict = {}

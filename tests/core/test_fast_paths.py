@@ -220,3 +220,69 @@ def test_plan_skips_unread_xent_gradient():
     assert any(v is _sparse_xent_loss for v in plan._fn.__globals__.values())
     eager = tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits).numpy()
     _same_bits(traced, eager)
+
+
+def test_list_conversion_memo_sees_every_change():
+    """A float list converted again (`y_ - y` in a loop) reuses its array only while the list
+    still holds the same values; any change is converted afresh."""
+    from nanotf._src import tensor
+
+    def ref(v):
+        return np.asarray(v, dtype=np.float64).astype(np.float32)
+
+    y = [[0.5 + i, np.float64(1.25) * i + 0.1] for i in range(1, 5)]
+    first = convert_to_tensor(y, dtype=dtypes.float32)._v
+    again = convert_to_tensor(y, dtype=dtypes.float32)._v
+    assert again is first and np.array_equal(first, ref(y))  # reused: the same array
+    assert id(y) in tensor._ROWS_MEMO
+
+    def check(mutate):
+        mutate(y)
+        got = convert_to_tensor(y, dtype=dtypes.float32)._v
+        assert got.shape == ref(y).shape and np.array_equal(got, ref(y), equal_nan=True)
+        assert np.array_equal(np.signbit(got), np.signbit(ref(y)))
+
+    check(lambda v: v[2].__setitem__(1, 7.75))  # an element in place
+    check(lambda v: v.__setitem__(0, [3.5, 4.5]))  # a row replaced
+    check(lambda v: v.append([9.0, 8.0]))  # a row added
+    check(lambda v: v[1].__setitem__(0, float("nan")))  # NaN: == fails, converted again
+    check(lambda v: v[1].__setitem__(0, 2.0))
+    with pytest.raises(ValueError):  # ragged now: the general path's error
+        y[3].append(1.0)
+        convert_to_tensor(y, dtype=dtypes.float32)
+    y[3].pop()
+    check(lambda v: v[0].__setitem__(0, np.array(6.0)))  # an array element: its value counts
+
+    # the shared array is read-only; numpy() gives a writable copy, as TF's numpy() does
+    t = convert_to_tensor(y, dtype=dtypes.float32)
+    out = t.numpy()
+    out[0, 0] = -1.0
+    assert convert_to_tensor(y, dtype=dtypes.float32)._v[0, 0] == 6.0
+
+    # zeros are never remembered: -0.0 == 0.0 would pass the check with the old sign
+    z = [[1.0, 0.0], [2.0, 3.0]]
+    convert_to_tensor(z, dtype=dtypes.float32)
+    z[0][1] = -0.0
+    assert np.signbit(convert_to_tensor(z, dtype=dtypes.float32)._v[0, 1])
+    # ints and bools are never remembered either (== cannot tell 1 from 1.0 from True)
+    n = [[1, 2.5], [3, 4.5]]
+    convert_to_tensor(n, dtype=dtypes.float32)
+    assert id(n) not in tensor._ROWS_MEMO
+
+
+def test_list_operand_in_a_tape_loop_matches_fresh_lists():
+    """`y_ - y` with the same list each step gives what a fresh copy of the list gives."""
+    import nanotf as tf
+
+    y_ = [[0.1 * i + 0.05] for i in range(1, 9)]
+    x = tf.constant([[float(i), 1.0] for i in range(8)])
+    w1 = tf.Variable([[0.3], [-0.2]])
+    w2 = tf.Variable([[0.3], [-0.2]])
+    for step in range(6):
+        if step == 3:
+            y_[2][0] = 5.0  # the loop's list changes between steps: both see it
+        for w, target in ((w1, y_), (w2, [r[:] for r in y_])):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(target - tf.matmul(x, w)))
+            w.assign_sub(0.01 * tape.gradient(loss, w))
+        assert np.array_equal(w1.numpy(), w2.numpy())
