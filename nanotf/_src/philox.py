@@ -1,6 +1,7 @@
 """Philox4x32-10 engine and TF 2.x eager seed logic: TensorFlow's CPU random numbers, exactly.
 
-Array level only (numpy in, numpy out, no nanotf imports); `tf.random.*` wrappers live elsewhere.
+Array level only (numpy in, numpy out; of nanotf only `libm32`); `tf.random.*` wrappers live
+elsewhere.
 Keys are 64-bit ints and counters 128-bit ints (counter word 0 = lowest 32 bits). docs/random.md
 has the rules and what was checked against TF 2.21.
 
@@ -37,8 +38,6 @@ Example (``tf.random.normal([2, 1], stddev=0.01, seed=1)`` with no global seed):
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import math
 import os
 import random as _pyrandom
@@ -46,6 +45,8 @@ import threading
 from typing import Any, Sequence, Tuple
 
 import numpy as np
+
+from nanotf._src import libm32
 
 __all__ = [
     "PhiloxStream", "categorical", "clear_kernel_cache", "generator_read_and_skip",
@@ -120,52 +121,30 @@ def _round_keys(key: int) -> np.ndarray:
 # ------------------------------------------------------------------- libm-exact float functions
 # TF's Box-Muller calls glibc logf/sincosf (log/sincos for float64); numpy's own SIMD versions
 # differ by 1 ulp in ~1% of cases. Complex exp(i*v) is forwarded by numpy to libm's sincos, so it
-# gives sin/cos exactly. logf has no such route: it is rounded from float64, and only the inputs
-# whose exact log lies within glibc's error bound of a float32 rounding midpoint (~9% of them) are
-# recomputed by calling libm through ctypes. The bounds (1.5 x the largest miss; for x >= 0.5 per
-# top-4-mantissa-bit bucket of x) come from comparing all 2**23 possible inputs with glibc 2.36.
-_LOGF_BOUND_LOW = 3.3e-9
-_LOGF_BOUND = np.array([7.8e-10, 3.3e-09, 1.3e-09, 7.4e-10, 5.7e-10, 5.6e-10, 5.7e-10, 5.6e-10,
-                        5.6e-10, 5.5e-10, 5.1e-10, 5e-10, 5e-10, 4.9e-10, 4.7e-10, 5.6e-10])
+# gives sin/cos exactly. logf has no such route: `libm32.logf` rounds float64 logs and calls
+# libm through ctypes only for the inputs near a float32 rounding midpoint.
 _libm: Any = None
 _cexp_ok = False
 
 
 def _load_libm() -> Any:
-    """Loads libm once and checks that numpy's complex exp agrees with its sinf/cosf."""
+    """Loads libm's sinf/cosf once and checks that numpy's complex exp agrees with them."""
     global _libm, _cexp_ok
-    try:
-        lib = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
-        for name in ("logf", "sinf", "cosf"):
-            fn = getattr(lib, name)
-            fn.restype, fn.argtypes = ctypes.c_float, [ctypes.c_float]
-    except (OSError, AttributeError):
-        lib = False
-    _libm = lib
-    if lib:
+    sinf, cosf = libm32.fn("sinf"), libm32.fn("cosf")
+    _libm = bool(sinf and cosf and libm32.fn("logf"))
+    if _libm:
         v = np.linspace(0, 6.2831, 97, dtype=np.float32)
         e = np.exp(1j * v.astype(np.complex64))
-        _cexp_ok = (np.array_equal(e.imag, np.array(list(map(lib.sinf, v.tolist())), np.float32))
-                    and np.array_equal(e.real, np.array(list(map(lib.cosf, v.tolist())),
+        _cexp_ok = (np.array_equal(e.imag, np.array(list(map(sinf, v.tolist())), np.float32))
+                    and np.array_equal(e.real, np.array(list(map(cosf, v.tolist())),
                                                         np.float32)))
-    return lib
+    return _libm
 
 
 def _logf(x: np.ndarray) -> np.ndarray:
     """glibc-exact logf for float32 x in (0, 1) (rounded float64 log where libm is missing)."""
-    lib = _libm if _libm is not None else _load_libm()
-    y64 = np.log(x.astype(np.float64))
-    y = y64.astype(np.float32)
-    if lib:
-        yd = y.astype(np.float64)
-        nb = np.nextafter(y, np.where(y64 > yd, np.float32(np.inf), np.float32(-np.inf)))
-        dist = np.abs(y64 - (yd + nb.astype(np.float64)) * 0.5)  # to the rounding midpoint
-        bound = np.where(x < 0.5, _LOGF_BOUND_LOW,
-                         _LOGF_BOUND[(x.view(np.uint32) >> np.uint32(19)) & np.uint32(15)])
-        risky = dist <= bound
-        if risky.any():
-            y[risky] = np.fromiter(map(lib.logf, x[risky].tolist()), np.float32)
-    return y
+    with np.errstate(all="ignore"):
+        return libm32.logf(x)
 
 
 def _sincosf(v: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:

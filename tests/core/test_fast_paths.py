@@ -8,7 +8,7 @@ fast versions in nanotf must agree with them exactly on ordinary and special inp
 import numpy as np
 import pytest
 
-from nanotf._src import dtypes, philox
+from nanotf._src import dtypes, libm32, philox
 from nanotf._src.ops import eigen32, pooling
 from nanotf._src.tensor import _cast_value, convert_to_tensor
 
@@ -203,7 +203,37 @@ def test_expf_tail_matches_libm():
                                               dtype=np.uint32).view(np.float32)])
     with np.errstate(all="ignore"):
         want = np.array([expf(v) for v in x.tolist()], np.float32)
-        _same_bits(eigen32._expf_libm(x, expf), want)
+        _same_bits(libm32.expf(x), want)
+
+
+def test_logf_rows_match_libm():
+    """`libm32.logf` (float64 logs rounded, libm called near rounding midpoints) gives glibc's
+    logf bit for bit: row sums of a softmax, each table bucket, every binade, special values."""
+    logf = libm32.fn("logf")
+    if logf is None:
+        pytest.skip("no loadable libm: float64 logs rounded to float32 are used")
+    rng = np.random.default_rng(11)
+    x = np.concatenate([rng.uniform(1, 10, 60000), 1 + rng.exponential(1e-3, 20000),
+                        np.exp(rng.uniform(-80, 80, 40000))]).astype(np.float32)
+    # whole runs of consecutive floats around 1, e and 1e5 (every midpoint case nearby)
+    runs = [np.arange(b - 30000, b + 30000, dtype=np.uint32) for b in
+            np.array([1.0, np.e, 1e5], np.float32).view(np.uint32).astype(np.int64)]
+    x = np.concatenate([x, SPECIAL, *[r.view(np.float32) for r in runs],
+                        np.array([1e-45, 1e-40, 3.4e38, -1.0, -0.0], np.float32)])
+    with np.errstate(all="ignore"):
+        want = np.array([logf(v) for v in x.tolist()], np.float32)
+        _same_bits(libm32.logf(x), want)
+        _same_bits(libm32.logf(x.reshape(-1, 2)[:, 1]), want.reshape(-1, 2)[:, 1])  # strided
+    # the rows that call logf are few when the bounds apply (glibc)
+    if libm32._glibc_bounds():
+        s = rng.uniform(2, 10, 100000).astype(np.float32)
+        calls = []
+        libm32._fns["logf"] = lambda v: calls.append(v) or logf(v)
+        try:
+            libm32.logf(s)
+        finally:
+            libm32._fns["logf"] = logf
+        assert len(calls) < 10000
 
 
 def test_plan_skips_unread_xent_gradient():

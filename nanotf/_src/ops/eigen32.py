@@ -7,6 +7,7 @@ dtypes, and arrays on other devices, take plain `xp` calls.
 from __future__ import annotations
 
 from nanotf._src import eigen_constants as C
+from nanotf._src import libm32
 from nanotf._src.backend import np
 
 _f32 = np.float32
@@ -79,26 +80,9 @@ def _log_packet(x):
     return out
 
 
-_libm: dict = {}  # name -> glibc function, or None without a loadable libm (filled on first use)
-
-
 def _libm_fn(name: str):
     """glibc's `expf`/`logf` (what Eigen's scalar tail calls), or None without a loadable libm."""
-    fn = _libm.get(name, _libm)
-    if fn is _libm:  # first use: a dict lookup afterwards (ctypes attribute access costs ~3 us)
-        try:
-            import ctypes
-            import ctypes.util
-
-            lib = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
-            for n in ("expf", "logf"):
-                f = getattr(lib, n)
-                f.restype, f.argtypes = ctypes.c_float, [ctypes.c_float]
-                _libm[n] = f
-        except (OSError, AttributeError):
-            _libm.update(expf=None, logf=None)
-        fn = _libm[name]
-    return fn
+    return libm32.fn(name)
 
 
 def _elementwise32(packet, name, a):
@@ -117,42 +101,7 @@ def _elementwise32(packet, name, a):
 def _scalar32(name: str, a):
     """glibc `expf`/`logf` of every element of a float32 array (Eigen's scalar path; float64
     NumPy rounded to float32 without a loadable libm). Call under `np.errstate`."""
-    fn = _libm_fn(name)
-    if fn is None:
-        return getattr(np, name[:3])(a.astype(np.float64)).astype(_f32)
-    if name == "expf":
-        return _expf_libm(a, fn)
-    return np.fromiter(map(fn, a.reshape(-1).tolist()), _f32, a.size).reshape(a.shape)
-
-
-def _expf_libm(x, expf):
-    """glibc `expf` of a float32 array without calling it for most elements.
-
-    glibc's expf errs by at most 1.69 * 2**-34 relative before its final rounding (under 0.002
-    ulp), so wherever the exact exp lies farther than 1/256 ulp from a float32 rounding midpoint,
-    expf returns the correctly rounded value, which float64 exp rounded to float32 also gives.
-    Only the other elements (about 1%, plus non-finite or subnormal results) call `expf`.
-    """
-    y64 = np.exp(x.astype(np.float64))
-    y = y64.astype(_f32)
-    # On the float64 bits: the 29 low mantissa bits are what float32 rounding drops, so a float32
-    # midpoint is 2**28 there and 1/256 ulp is 2**21. Bits outside [TINY, 3.4e38) (subnormal,
-    # huge, inf, NaN, negative) are risky too; one unsigned compare finds both.
-    b = y64.view(np.int64)
-    risky = np.bitwise_and(b, _LOW29)
-    risky -= _MID - _TOL
-    risky = risky.view(np.uint64) <= np.uint64(2 * _TOL)
-    b = b - _BITS_TINY
-    risky |= b.view(np.uint64) >= _BITS_SPAN
-    if risky.any():
-        y[risky] = [expf(v) for v in x[risky].tolist()]
-    return y
-
-
-_LOW29 = np.int64((1 << 29) - 1)
-_MID, _TOL = np.int64(1 << 28), np.int64(1 << 21)
-_BITS_TINY = np.float64(_TINY).view(np.int64)
-_BITS_SPAN = np.uint64(np.float64(3.4e38).view(np.int64) - _BITS_TINY)
+    return libm32.expf(a) if name == "expf" else libm32.logf(a)
 
 
 def _exp32(a):

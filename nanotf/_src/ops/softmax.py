@@ -6,7 +6,7 @@ would be unstable. float32 results reproduce TF's CPU (Eigen) arithmetic bit for
 
 from __future__ import annotations
 
-from nanotf._src import dtypes, errors
+from nanotf._src import dtypes, errors, libm32
 from nanotf._src.backend import compiled, np
 from nanotf._src.dispatch import bind, primitive
 from nanotf._src.ops import array as arr
@@ -17,7 +17,6 @@ from nanotf._src.ops.eigen32 import (
     _exact,
     _exp,
     _exp_in_sum,
-    _f32,
     _libm_fn,
     _log,
     _rowsum,
@@ -238,9 +237,9 @@ def _sparse_xent_arrays(xp, logits, labels, need_back):
     # each row's label as an index into the flattened rows: one `take`, one `put`-like update
     flat = labels + _row_starts(xp, len(labels), n)
     picked = sh.reshape(-1).take(flat)
-    fn = _libm_fn("logf") if s.size <= 65536 and _exact(xp, s) else None
-    if fn is not None:  # the kernel takes a scalar std::log per row
-        ls = np.fromiter(map(fn, s.tolist()), _f32, len(s))
+    if _exact(xp, s):  # the kernel takes a scalar std::log per row
+        with np.errstate(all="ignore"):
+            ls = libm32.logf(s)
     else:
         with np.errstate(divide="ignore"):
             ls = xp.log(s)
