@@ -115,6 +115,15 @@ def logf(x):
         return y
     if not _glibc_bounds():
         return _call(f, x)
+    risky = _logf_risky(x, y64)
+    if risky.any():
+        y[risky] = [f(v) for v in x[risky].tolist()]
+    return y
+
+
+def _logf_risky(x, y64):
+    """Where `y64 = log(x)` rounded to float32 may differ from glibc's `logf(x)` (checked over
+    all 2**32 float32 inputs with glibc 2.36: never elsewhere; ~4% of the rows of W1's sums)."""
     # the float32 midpoint above |y64| in its binade (the one below is at least half an ulp away,
     # farther than any bound once |log x| >= _LOGF_SMALL)
     mid = (np.bitwise_and(y64.view(np.int64), ~_LOW29) | _MID).view(np.float64)
@@ -122,6 +131,4 @@ def logf(x):
     risky = np.abs(y64 - mid) <= _LOGF_BOUND[(bits >> np.uint32(19)) & np.uint32(15)]
     risky |= ~(np.abs(y64) >= _LOGF_SMALL)  # also NaN
     risky |= bits - np.uint32(0x00800000) >= np.uint32(0x7f000000)  # not a positive normal
-    if risky.any():
-        y[risky] = [f(v) for v in x[risky].tolist()]
-    return y
+    return risky
