@@ -297,6 +297,26 @@ def _assign_value(var, value):
     return var._v
 
 
+def _matmul(node, ins, out, args, const):
+    # the impl's route, decided once for the static shapes: TF's float32 order for tiny products,
+    # or the backend's BLAS product (threads by size) on transposed views
+    from nanotf._src import backend
+    from nanotf._src.ops import tfexact
+
+    a, b = ins
+    ta, tb = node.attrs["ta"], node.attrs["tb"]
+    if not (_static(a) and _static(b) and len(a.shape) == 2 and len(b.shape) == 2
+            and a.dtype == b.dtype == out.dtype and a.dtype.kind == "f"):
+        return None
+    path = tfexact.route(a, b, ta, tb)
+    if path == 1:
+        return Expr(f"{const(tfexact.fma_matmul)}({args[0]}, {args[1]}, {ta}, {tb})", fresh=True)
+    if path == 2:
+        return Expr(f"{const(tfexact.plain_matvec)}({args[0]}, {args[1]})", fresh=True)
+    return Expr(f"{const(backend.matmul)}({args[0]}{'.T' if ta else ''}, "
+                f"{args[1]}{'.T' if tb else ''})", fresh=True)
+
+
 _RULES = {
     "AddV2": _ufunc("add"), "Sub": _ufunc("subtract"), "Mul": _ufunc("multiply"),
     "RealDiv": _ufunc("divide"), "Maximum": _ufunc("maximum"), "Minimum": _ufunc("minimum"),
@@ -308,7 +328,7 @@ _RULES = {
     "Identity": _identity, "StopGradient": _identity, "Cast": _cast,
     "Relu": _relu, "ReluGrad": _relu_grad, "SelectV2": _select, "Sum": _sum, "ArgMax": _argmax,
     "DivNoNan": _div_no_nan, "OneHot": _one_hot, "Where": _where_nonzero, "GatherV2": _gather,
-    "GatherGrad": _gather_grad,
+    "GatherGrad": _gather_grad, "BatchMatMulV2": _matmul,
     "AssignVariableOp": _assign("assign"), "AssignAddVariableOp": _assign("assign_add"),
     "AssignSubVariableOp": _assign("assign_sub"),
 }
