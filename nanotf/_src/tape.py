@@ -160,11 +160,15 @@ class GradientTape:
     def _snapshot(self, var) -> Tensor:
         """A tensor on the variable's current array, so a later `assign` (which then replaces the
         array, see Variable._writable) cannot change what the VJP rules see."""
-        snaps = self._snaps.setdefault(id(var), [])
-        if snaps and snaps[-1]._v is var._v:
+        snaps = self._snaps.get(id(var))
+        if snaps is None:
+            t = _wrap(var._v)
+            self._snaps[id(var)] = [t]
+        elif snaps[-1]._v is var._v:
             return snaps[-1]
-        t = _wrap(var._v)
-        snaps.append(t)
+        else:
+            t = _wrap(var._v)
+            snaps.append(t)
         self._watched[id(t)] = t
         self._roots[id(t)] = None
         tapes = dispatch._tapes
@@ -207,8 +211,9 @@ class GradientTape:
             grads = None
             # a repeated structure runs as a compiled plan (see tape_replay), unless the backward
             # ops must be seen: by another recording tape (higher order) or a graph being built
-            if ogs is None and dispatch.context.graph is None and not dispatch._CUPY and not any(
-                    t._recording for t in dispatch._tapes):
+            tapes = dispatch._tapes  # usually empty here: the tape's `with` block has ended
+            if ogs is None and dispatch.context.graph is None and not dispatch._CUPY and not (
+                    tapes and any(t._recording for t in tapes)):
                 grads = tape_replay.gradient(self, flat_t, flat_src, uc)
             if grads is None:
                 grads = self._sweep(flat_t, flat_src, ogs, uc)

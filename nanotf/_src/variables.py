@@ -230,7 +230,11 @@ class Variable(Tensor):
             return _graph_update(self, "assign_add", delta)
         a = self._new_value(delta, "assign_add")
         if self._writable():
-            np.add(self._v, a, out=self._v, casting="unsafe")
+            v = self._v
+            if a.dtype is v.dtype:  # the usual case: no casting argument for the ufunc to parse
+                np.add(v, a, out=v)
+            else:
+                np.add(v, a, out=v, casting="unsafe")
         else:
             self._v = self._v + a
         return self._read_back(read_value)
@@ -241,7 +245,11 @@ class Variable(Tensor):
             return _graph_update(self, "assign_sub", delta)
         a = self._new_value(delta, "assign_sub")
         if self._writable():
-            np.subtract(self._v, a, out=self._v, casting="unsafe")
+            v = self._v
+            if a.dtype is v.dtype:  # the usual case: no casting argument for the ufunc to parse
+                np.subtract(v, a, out=v)
+            else:
+                np.subtract(v, a, out=v, casting="unsafe")
         else:
             self._v = self._v - a
         return self._read_back(read_value)
