@@ -15,6 +15,7 @@ import ctypes
 import ctypes.util
 import os
 
+from nanotf._src import eigen_constants as C
 from nanotf._src.backend import np
 
 _f32 = np.float32
@@ -25,10 +26,9 @@ _bounded: list = []  # [whether the bounds below hold for this C library], fille
 # float64 bits of the result, the 29 low mantissa bits are what float32 rounding drops: a float32
 # midpoint is 2**28 there and 1/256 ulp is 2**21. Results outside [TINY, 3.4e38) (subnormal,
 # huge, inf, NaN) are checked too; one unsigned compare finds both.
-_TINY = 1.1754943508222875e-38  # the smallest normal float32
 _LOW29 = np.int64((1 << 29) - 1)
 _MID, _TOL = np.int64(1 << 28), np.int64(1 << 21)
-_BITS_TINY = np.float64(_TINY).view(np.int64)
+_BITS_TINY = np.float64(np.float32(C.TINY)).view(np.int64)  # the smallest normal float32
 _BITS_SPAN = np.uint64(np.float64(3.4e38).view(np.int64) - _BITS_TINY)
 
 # glibc's logf (a 16-entry table and a degree-4 polynomial, evaluated in double) errs by up to
