@@ -137,7 +137,8 @@ class GradientTape:
                 return
             first = res if type(res) is not tuple else res[0] if res else None
             if first is None or not first._symbolic:  # traced: rules read the variable when run
-                inputs = tuple([self._snapshot(x) if x._is_variable else x for x in inputs])
+                snap = self._snapshot
+                inputs = tuple([snap(x) if x._is_variable else x for x in inputs])
         else:
             for x in inputs:
                 if id(x) in w:
@@ -162,7 +163,8 @@ class GradientTape:
         array, see Variable._writable) cannot change what the VJP rules see."""
         snaps = self._snaps.get(id(var))
         if snaps is None:
-            t = _wrap(var._v)
+            t = Tensor.__new__(Tensor)
+            t._v = var._v
             self._snaps[id(var)] = [t]
         elif snaps[-1]._v is var._v:
             return snaps[-1]

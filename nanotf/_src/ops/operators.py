@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from nanotf._src import errors
+from nanotf._src.backend import np
 from nanotf._src.dispatch import Primitive, bind
 from nanotf._src.ops import linalg as la
 from nanotf._src.ops import math as m
 from nanotf._src.tensor import Tensor, constant, convert_to_tensor
+
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)  # builtin dtypes: `is` compares them
 
 
 def _binary(fn):
@@ -17,6 +20,12 @@ def _binary(fn):
 
     if isinstance(fn, Primitive) and fn.kind == "binary":
         def rop(self, other):  # the converted operand has self's dtype: bind without re-checks
+            if type(other) is float:  # `0.5 * x`: what convert_to_tensor gives, without its calls
+                npd = self._v.dtype
+                if npd is _F32 or npd is _F64:
+                    c = Tensor.__new__(Tensor)
+                    c._v = np.asarray(other, npd)
+                    return bind(fn, c, self)
             return bind(fn, convert_to_tensor(other, dtype=self.dtype), self)
     else:
         def rop(self, other):
